@@ -1,0 +1,527 @@
+"""Reduce a table of responses to weighted sums per group, stratum and value.
+
+One narwhals code path runs the heavy pass inside the caller's engine (polars, DuckDB,
+pyarrow, …): indicator and product columns are built with ``with_columns`` and only
+plain sums and a minimum go inside ``group_by().agg()``, so every engine keeps its
+fast hash aggregation. pandas input takes a vectorised numpy path (factorised keys
+and ``np.bincount``) that gives identical numbers. Either way only a small pandas
+table comes back: one row per group × stratum × distinct value.
+
+Grouping by the rated value itself also validates the data: the distinct values come
+back in the small table, so out-of-scale codes, fractions and missing values are seen
+without a second pass over the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import narwhals.stable.v2 as nw
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from cxmetrics._validation import column_not_found
+from cxmetrics.errors import InvalidDataError, InvalidParameterError
+
+__all__ = ["VALUE_PREFIX", "ValueTable", "reduce_values"]
+
+VALUE_PREFIX = "__value"
+_SUMS = ("n", "sum_w", "sum_w2")
+
+
+@dataclass(frozen=True, slots=True)
+class ValueTable:
+    """Weighted sums per group × stratum × distinct value (or value tuple).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Columns: the group columns, ``"__stratum"`` when strata were given, one
+        ``"__value<i>"`` column per value column (NaN when missing), ``n``,
+        ``sum_w`` and ``sum_w2``.
+    groups : pandas.DataFrame
+        The distinct group keys in display order (empty columns when ungrouped);
+        includes groups with no usable rows (unused categories).
+    group_names : tuple of str
+        Names of the group columns.
+    value_names : tuple of str
+        Names of the value columns, in the order of the ``__value<i>`` columns.
+    stratified : bool
+        Whether ``strata`` was given.
+    weights : str or None
+        Name of the weight column.
+    n_weight_missing : int
+        Rows whose weight is missing.
+    min_weight : float
+        Smallest weight seen (NaN when there are no weights).
+    n_rows : int
+        Rows in the input.
+    """
+
+    table: pd.DataFrame
+    groups: pd.DataFrame
+    group_names: tuple[str, ...]
+    value_names: tuple[str, ...]
+    stratified: bool
+    weights: str | None
+    n_weight_missing: int
+    min_weight: float
+    n_rows: int
+
+
+def _as_frame(data: Any, value: str | None, argument: str) -> tuple[Any, str]:
+    """Turn arrays and Series into a one-column pandas frame."""
+    if isinstance(data, pd.Series):
+        name = value or (str(data.name) if data.name is not None else argument)
+        return data.rename(name).to_frame(), name
+    if isinstance(data, np.ndarray | list | tuple):
+        array = np.asarray(data)
+        if array.ndim != 1:
+            raise InvalidParameterError(
+                f"`data` given as an array must be one-dimensional; got shape "
+                f"{array.shape}. Hint: pass a DataFrame and name the column."
+            )
+        name = value or argument
+        return pd.DataFrame({name: array}), name
+    if value is None:
+        raise InvalidParameterError(
+            f"`{argument}` must name a column of `data`; got None."
+        )
+    return data, value
+
+
+def _is_numeric_pandas(series: pd.Series) -> bool:
+    return bool(
+        pd.api.types.is_numeric_dtype(series.dtype)
+        and not pd.api.types.is_bool_dtype(series.dtype)
+    )
+
+
+def _few(values: Sequence[Any], k: int = 5) -> str:
+    shown = [v.item() if isinstance(v, np.generic) else v for v in values[:k]]
+    more = f" (and {len(values) - k} more)" if len(values) > k else ""
+    return f"{shown}{more}"
+
+
+def _non_numeric_error(column: str, argument: str, examples: Sequence[Any]) -> Exception:
+    return InvalidDataError(
+        f"Column {column!r} (from `{argument}`) must hold numbers; it holds "
+        f"non-numeric values such as {_few(list(examples))}. "
+        "Hint: map labels to their scale points first, e.g. "
+        "`data[col].map({'Very satisfied': 5, ...})`."
+    )
+
+
+def reduce_values(
+    data: Any,
+    values: Sequence[str | None],
+    *,
+    weights: Any = None,
+    by: Sequence[str] = (),
+    strata: str | None = None,
+    value_arguments: Sequence[str] | None = None,
+    integer_range: tuple[int, int] | None = None,
+) -> ValueTable:
+    """Reduce ``data`` to counts and weight sums per group, stratum and value.
+
+    Parameters
+    ----------
+    data : DataFrame-like or array-like
+        Any frame narwhals supports, a pandas Series or a 1-D array (then
+        ``values`` is ``[None]`` or the one name to give it).
+    values : sequence of str or None
+        Value columns; rows are grouped by their joint values.
+    weights : str, array-like or None
+        Weight column name (or, with array input, an array of weights).
+    by : sequence of str
+        Group columns.
+    strata : str or None
+        Stratum column.
+    value_arguments : sequence of str, optional
+        Names of the public arguments the value columns came from (for messages).
+    integer_range : (int, int), optional
+        The expected integer range; enables the pandas bincount fast path.
+
+    Returns
+    -------
+    ValueTable
+    """
+    arguments = list(value_arguments or [f"values[{i}]" for i in range(len(values))])
+    weight_array: NDArray[np.float64] | None = None
+    is_array_input = not hasattr(data, "columns") and not hasattr(data, "schema")
+    if isinstance(data, pd.Series | np.ndarray | list | tuple) or (
+        is_array_input and not _looks_like_frame(data)
+    ):
+        if by or strata:
+            raise InvalidParameterError(
+                "`by` and `strata` need a DataFrame; got a one-dimensional `data`. "
+                "Hint: pass a DataFrame and name its columns."
+            )
+        if len(values) != 1:
+            raise InvalidParameterError("array input holds one column only.")
+        frame, name = _as_frame(data, values[0], arguments[0])
+        values = [name]
+        if weights is not None and not isinstance(weights, str):
+            weight_array = _weight_array(weights, len(frame))
+            frame = frame.assign(__weight=weight_array)
+            weights = "__weight"
+        data = frame
+    elif weights is not None and not isinstance(weights, str):
+        raise InvalidParameterError(
+            f"`weights` must name a column of `data`; got {type(weights).__name__}."
+        )
+    names = [str(v) for v in values]
+
+    if isinstance(data, pd.DataFrame):
+        _check_pandas_columns(data, names, arguments, weights, by, strata)
+        fast = _reduce_pandas(data, names, weights, by, strata, integer_range)
+        if fast is not None:
+            return fast
+    return _reduce_narwhals(data, names, arguments, weights, by, strata)
+
+
+def _looks_like_frame(data: Any) -> bool:
+    try:
+        nw.from_native(data)
+    except TypeError:
+        return False
+    return True
+
+
+def _weight_array(weights: Any, n: int) -> NDArray[np.float64]:
+    try:
+        array = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidDataError(
+            "`weights` must be numbers; got values that cannot be read as numbers."
+        ) from None
+    if array.shape != (n,):
+        raise InvalidParameterError(
+            f"`weights` must have one weight per response ({n}); got shape "
+            f"{array.shape}."
+        )
+    return array
+
+
+def _check_pandas_columns(
+    data: pd.DataFrame,
+    values: Sequence[str],
+    arguments: Sequence[str],
+    weights: str | None,
+    by: Sequence[str],
+    strata: str | None,
+) -> None:
+    available = [str(c) for c in data.columns]
+    wanted = [*zip(values, arguments, strict=True), *((b, "by") for b in by)]
+    if weights is not None:
+        wanted.append((weights, "weights"))
+    if strata is not None:
+        wanted.append((strata, "strata"))
+    for column, argument in wanted:
+        if column not in data.columns:
+            raise column_not_found(column, available, argument=argument)
+    for column, argument in zip(values, arguments, strict=True):
+        series = data[column]
+        if not _is_numeric_pandas(series):
+            if pd.api.types.is_bool_dtype(series.dtype):
+                raise _non_numeric_error(column, argument, [True, False])
+            converted = pd.to_numeric(series, errors="coerce")
+            bad = series[converted.isna() & series.notna()].unique()
+            if len(bad) or not pd.api.types.is_numeric_dtype(series.dtype):
+                examples = list(bad) if len(bad) else list(series.dropna().unique())
+                raise _non_numeric_error(column, argument, examples)
+    if weights is not None and not _is_numeric_pandas(data[weights]):
+        raise InvalidDataError(
+            f"Weight column {weights!r} must hold numbers; got dtype "
+            f"{data[weights].dtype}."
+        )
+
+
+def _reduce_pandas(
+    data: pd.DataFrame,
+    values: Sequence[str],
+    weights: str | None,
+    by: Sequence[str],
+    strata: str | None,
+    integer_range: tuple[int, int] | None,
+) -> ValueTable | None:
+    """Vectorised reduction of a pandas frame; ``None`` when values are off-range.
+
+    Off-range, fractional or otherwise unexpected values fall back to the general
+    narwhals path, whose table then shows them to the validator.
+    """
+    if integer_range is None:
+        return None
+    low, high = integer_range
+    size = high - low + 1
+    n_rows = len(data)
+    arrays = [data[v].to_numpy(dtype=np.float64, na_value=np.nan) for v in values]
+    valid = np.ones(n_rows, dtype=bool)
+    for x in arrays:
+        valid &= ~np.isnan(x)
+    for x in arrays:
+        xv = x[valid] if not valid.all() else x
+        if xv.size and (
+            xv.min() < low or xv.max() > high or not np.array_equal(xv, np.rint(xv))
+        ):
+            return None
+
+    key_columns = [*by, *([strata] if strata is not None else [])]
+    code = np.zeros(n_rows, dtype=np.int64)
+    key_ok = np.ones(n_rows, dtype=bool)
+    uniques: list[pd.Index] = []
+    for column in key_columns:
+        series = data[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            codes = series.cat.codes.to_numpy().astype(np.int64)
+            levels = pd.Index(series.cat.categories)
+        else:
+            codes_raw, levels_raw = pd.factorize(series, sort=False)
+            codes = codes_raw.astype(np.int64, copy=False)
+            levels = pd.Index(levels_raw)
+        key_ok &= codes >= 0
+        code = code * len(levels) + np.maximum(codes, 0)
+        uniques.append(levels)
+    n_keys = int(np.prod([len(u) for u in uniques])) if uniques else 1
+
+    w: NDArray[np.float64] | None = None
+    n_weight_missing = 0
+    min_weight = np.nan
+    if weights is not None:
+        w = data[weights].to_numpy(dtype=np.float64, na_value=np.nan)
+        missing = np.isnan(w)
+        n_weight_missing = int(missing.sum())
+        min_weight = float(np.min(w[~missing])) if n_weight_missing < n_rows else np.nan
+        if n_weight_missing:
+            w = np.where(missing, 0.0, w)
+
+    used = valid & key_ok
+    cell = code * size ** len(values)
+    radix = 1
+    for x in reversed(arrays):
+        cell += (np.where(used, x, low) - low).astype(np.int64) * radix
+        radix *= size
+    n_cells = n_keys * size ** len(values)
+    cell_used = cell[used] if not used.all() else cell
+    w_used = None if w is None else (w[used] if not used.all() else w)
+    n = np.bincount(cell_used, minlength=n_cells)
+    if w_used is None:
+        sw = n.astype(np.float64)
+        sw2 = sw
+    else:
+        sw = np.bincount(cell_used, weights=w_used, minlength=n_cells)
+        sw2 = np.bincount(cell_used, weights=w_used * w_used, minlength=n_cells)
+
+    nz = np.flatnonzero(n)
+    key_index, value_index = np.divmod(nz, size ** len(values))
+    columns: dict[str, Any] = {}
+    key_parts = _unravel(key_index, [len(u) for u in uniques])
+    for column, levels, part in zip(key_columns, uniques, key_parts, strict=True):
+        columns[_key_name(column, strata)] = levels.take(part)
+    value_parts = _unravel(value_index, [size] * len(values))
+    for i, part in enumerate(value_parts):
+        columns[f"{VALUE_PREFIX}{i}"] = part.astype(np.float64) + low
+    columns["n"] = n[nz]
+    columns["sum_w"] = sw[nz]
+    columns["sum_w2"] = sw2[nz]
+    table = pd.DataFrame(columns)
+
+    missing_rows = ~used
+    if missing_rows.any():
+        extra = _missing_rows_table(
+            code[missing_rows],
+            key_ok[missing_rows],
+            uniques,
+            key_columns,
+            strata,
+            len(values),
+            None if w is None else w[missing_rows],
+        )
+        table = pd.concat([table, extra], ignore_index=True)
+
+    group_levels = uniques[: len(by)]
+    if by:
+        grid = pd.MultiIndex.from_product(group_levels, names=list(by)).to_frame(
+            index=False
+        )
+        groups = grid
+    else:
+        groups = pd.DataFrame(index=range(1))
+    return ValueTable(
+        table=table,
+        groups=groups,
+        group_names=tuple(by),
+        value_names=tuple(values),
+        stratified=strata is not None,
+        weights=weights,
+        n_weight_missing=n_weight_missing,
+        min_weight=min_weight,
+        n_rows=n_rows,
+    )
+
+
+def _key_name(column: str, strata: str | None) -> str:
+    return "__stratum" if strata is not None and column == strata else column
+
+
+def _unravel(index: NDArray[np.int64], sizes: Sequence[int]) -> list[NDArray[np.int64]]:
+    if not sizes:
+        return []
+    return list(np.unravel_index(index, tuple(sizes)))  # type: ignore[arg-type]
+
+
+def _missing_rows_table(
+    code: NDArray[np.int64],
+    key_ok: NDArray[np.bool_],
+    uniques: Sequence[pd.Index],
+    key_columns: Sequence[str],
+    strata: str | None,
+    n_values: int,
+    w: NDArray[np.float64] | None,
+) -> pd.DataFrame:
+    """Rows with a missing value or key, counted per key (missing key → NaN key)."""
+    frame = pd.DataFrame({"code": np.where(key_ok, code, -1)})
+    frame["n"] = 1
+    frame["sum_w"] = 1.0 if w is None else w
+    frame["sum_w2"] = frame["sum_w"] ** 2
+    sums = frame.groupby("code", sort=False).sum().reset_index()
+    codes = sums["code"].to_numpy()
+    ok = codes >= 0
+    out: dict[str, Any] = {}
+    parts = _unravel(np.where(ok, codes, 0), [len(u) for u in uniques])
+    for column, levels, part in zip(key_columns, uniques, parts, strict=True):
+        labels = pd.Series(levels.take(part), dtype=object)
+        labels[~ok] = None
+        out[_key_name(column, strata)] = labels.to_numpy()
+    for i in range(n_values):
+        out[f"{VALUE_PREFIX}{i}"] = np.nan
+    for column in _SUMS:
+        out[column] = sums[column].to_numpy()
+    return pd.DataFrame(out)
+
+
+def _reduce_narwhals(
+    data: Any,
+    values: Sequence[str],
+    arguments: Sequence[str],
+    weights: str | None,
+    by: Sequence[str],
+    strata: str | None,
+) -> ValueTable:
+    try:
+        frame = nw.from_native(data)
+    except TypeError:
+        raise InvalidParameterError(
+            "`data` must be a DataFrame (pandas, polars, pyarrow, DuckDB relation, "
+            f"or another narwhals-supported table) or a 1-D array; got "
+            f"{type(data).__module__}.{type(data).__name__}."
+        ) from None
+    schema = frame.collect_schema()
+    available = list(schema.names())
+    wanted = [*zip(values, arguments, strict=True), *((b, "by") for b in by)]
+    if weights is not None:
+        wanted.append((weights, "weights"))
+    if strata is not None:
+        wanted.append((strata, "strata"))
+    for column, argument in wanted:
+        if column not in available:
+            raise column_not_found(column, available, argument=argument)
+    for column, argument in zip(values, arguments, strict=True):
+        if not schema[column].is_numeric():
+            sample = frame.select(nw.col(column)).head(5)
+            if isinstance(sample, nw.LazyFrame):
+                sample = sample.collect()
+            raise _non_numeric_error(column, argument, list(sample[column].to_list()))
+    if weights is not None and not schema[weights].is_numeric():
+        raise InvalidDataError(
+            f"Weight column {weights!r} must hold numbers; got dtype {schema[weights]}."
+        )
+
+    eager = isinstance(frame, nw.DataFrame)
+    n_rows = int(frame.select(nw.len()).item()) if eager else -1
+    groups = _group_order(frame, by) if (eager and by) else None
+    if eager:
+        frame = _make_lazy(frame)
+
+    def as_float(column: str) -> Any:
+        expr = nw.col(column).cast(nw.Float64())
+        return expr.fill_nan(None) if schema[column].is_float() else expr
+
+    key_columns = [*by, *([strata] if strata is not None else [])]
+    renamed = {
+        **{column: column for column in by},
+        **({strata: "__stratum"} if strata is not None else {}),
+    }
+    weight_expr = as_float(weights) if weights is not None else nw.lit(1.0)
+    prepared = frame.select(
+        *[nw.col(c).alias(renamed[c]) for c in key_columns],
+        *[as_float(v).alias(f"{VALUE_PREFIX}{i}") for i, v in enumerate(values)],
+        weight_expr.alias("__w"),
+    ).with_columns(
+        nw.lit(1).cast(nw.Int64()).alias("n"),
+        nw.col("__w").fill_null(0.0).alias("sum_w"),
+        (nw.col("__w") * nw.col("__w")).fill_null(0.0).alias("sum_w2"),
+        nw.col("__w").is_null().cast(nw.Int64()).alias("__w_missing"),
+    )
+    keys = [renamed[c] for c in key_columns] + [
+        f"{VALUE_PREFIX}{i}" for i in range(len(values))
+    ]
+    reduced = prepared.group_by(*keys, drop_null_keys=False).agg(
+        nw.col("n").sum(),
+        nw.col("sum_w").sum(),
+        nw.col("sum_w2").sum(),
+        nw.col("__w_missing").sum(),
+        nw.col("__w").min().alias("__w_min"),
+    )
+    native = reduced.collect(backend="pandas") if hasattr(reduced, "collect") else reduced
+    table = native.to_pandas()
+    for column in keys[len(key_columns) :]:
+        table[column] = table[column].astype(np.float64)
+    n_weight_missing = int(table.pop("__w_missing").sum())
+    w_min = table.pop("__w_min")
+    min_weight = float(w_min.min()) if weights is not None and w_min.notna().any() else np.nan
+    table["n"] = table["n"].astype(np.int64)
+    if n_rows < 0:
+        n_rows = int(table["n"].sum())
+    if groups is None:
+        if by:
+            groups = (
+                table[list(by)]
+                .dropna()
+                .drop_duplicates()
+                .sort_values(list(by), kind="stable")
+                .reset_index(drop=True)
+            )
+        else:
+            groups = pd.DataFrame(index=range(1))
+    return ValueTable(
+        table=table,
+        groups=groups,
+        group_names=tuple(by),
+        value_names=tuple(values),
+        stratified=strata is not None,
+        weights=weights,
+        n_weight_missing=n_weight_missing,
+        min_weight=min_weight,
+        n_rows=n_rows,
+    )
+
+
+def _group_order(frame: Any, by: Sequence[str]) -> pd.DataFrame:
+    """Distinct group keys of an eager frame, in order of first appearance."""
+    distinct = frame.select(*by).unique(maintain_order=True)
+    table = distinct.to_pandas()
+    return table.dropna().reset_index(drop=True)
+
+
+def _make_lazy(frame: Any) -> Any:
+    """Make an eager narwhals frame lazy, on polars or DuckDB when installed."""
+    for backend in ("polars", "duckdb"):
+        try:
+            return frame.lazy(backend=backend)
+        except (ImportError, ModuleNotFoundError, ValueError, TypeError):
+            continue
+    return frame.lazy()

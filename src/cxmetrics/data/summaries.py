@@ -1,0 +1,225 @@
+"""From a reduced :class:`ValueTable` to validated sufficient statistics.
+
+This is where the data rules are enforced once for every engine: values on the
+declared scale, the missing-value policy, usable weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from cxmetrics.data.frame import VALUE_PREFIX, ValueTable
+from cxmetrics.data.scales import ResponseScale
+from cxmetrics.errors import InsufficientDataError, InvalidDataError
+from cxmetrics.suffstats import CategoryCounts
+
+__all__ = ["Omissions", "category_counts"]
+
+NanPolicy = Literal["omit", "raise"]
+
+
+@dataclass(frozen=True, slots=True)
+class Omissions:
+    """Rows left out of an analysis, by reason."""
+
+    missing_value: int = 0
+    missing_key: int = 0
+
+    @property
+    def total(self) -> int:
+        """All omitted rows."""
+        return self.missing_value + self.missing_key
+
+
+def _few(values: Sequence[float], k: int = 5) -> str:
+    shown = [int(v) if float(v).is_integer() else float(v) for v in values[:k]]
+    more = f" (and {len(values) - k} more)" if len(values) > k else ""
+    return f"{shown}{more}"
+
+
+def check_weights(vt: ValueTable) -> None:
+    """Raise for missing, negative or all-zero weights."""
+    if vt.weights is None:
+        return
+    name = vt.weights
+    if vt.n_weight_missing:
+        raise InvalidDataError(
+            f"Weight column {name!r} has {vt.n_weight_missing} missing value(s). "
+            "Hint: 1. drop those rows; or 2. fill them (e.g. with the mean weight "
+            "of their cell) before the analysis."
+        )
+    if np.isfinite(vt.min_weight) and vt.min_weight < 0:
+        raise InvalidDataError(
+            f"Weight column {name!r} must be non-negative; its smallest value is "
+            f"{vt.min_weight:g}."
+        )
+    if vt.table["sum_w"].sum() <= 0:
+        raise InvalidDataError(
+            f"Weight column {name!r} sums to zero: every weight is 0, so no "
+            "response carries information."
+        )
+
+
+def _check_scale(
+    values: pd.Series, column: str, argument: str, scale: ResponseScale
+) -> None:
+    present = np.unique(values.dropna().to_numpy(dtype=np.float64))
+    fractional = present[present != np.rint(present)]
+    if fractional.size:
+        raise InvalidDataError(
+            f"Column {column!r} (from `{argument}`) must hold whole scale points "
+            f"({scale.describe()}); found fractional values {_few(list(fractional))}. "
+            "Hint: round the ratings, or use `mean_score` for a continuous measure."
+        )
+    outside = present[(present < scale.low) | (present > scale.high)]
+    if outside.size:
+        raise InvalidDataError(
+            f"Column {column!r} (from `{argument}`) holds values outside the scale "
+            f"({scale.describe()}): {_few(list(outside))}. Hint: 1. recode "
+            "'don't know' or 'not applicable' codes (such as 99) as missing, e.g. "
+            "with `na_values=[99]`; 2. or pass the right `scale=(low, high)`."
+        )
+
+
+def prepare_table(
+    vt: ValueTable,
+    *,
+    arguments: Sequence[str],
+    scale: ResponseScale | None,
+    nan_policy: NanPolicy,
+    na_values: Sequence[float] = (),
+) -> tuple[pd.DataFrame, Omissions]:
+    """Validate a value table and split off the omitted rows."""
+    check_weights(vt)
+    table = vt.table.copy()
+    value_columns = [f"{VALUE_PREFIX}{i}" for i in range(len(vt.value_names))]
+    if len(na_values):
+        for column in value_columns:
+            table.loc[table[column].isin(list(na_values)), column] = np.nan
+    if scale is not None:
+        for column, name, argument in zip(
+            value_columns, vt.value_names, arguments, strict=True
+        ):
+            _check_scale(table[column], name, argument, scale)
+    key_columns = [*vt.group_names, *(["__stratum"] if vt.stratified else [])]
+    key_missing = (
+        table[key_columns].isna().any(axis=1)
+        if key_columns
+        else pd.Series(False, index=table.index)
+    )
+    value_missing = table[value_columns].isna().any(axis=1) & ~key_missing
+    omissions = Omissions(
+        missing_value=int(table.loc[value_missing, "n"].sum()),
+        missing_key=int(table.loc[key_missing, "n"].sum()),
+    )
+    if nan_policy == "raise" and omissions.total:
+        parts = []
+        if omissions.missing_value:
+            parts.append(
+                f"{omissions.missing_value} row(s) with a missing value in "
+                f"{list(vt.value_names)}"
+            )
+        if omissions.missing_key:
+            parts.append(f"{omissions.missing_key} row(s) with a missing group or stratum")
+        raise InvalidDataError(
+            "`nan_policy='raise'` and the data have " + " and ".join(parts) + ". "
+            "Hint: pass `nan_policy='omit'` to leave them out (they are counted)."
+        )
+    if int(table.loc[~(key_missing | value_missing), "n"].sum()) == 0:
+        raise InsufficientDataError(
+            f"No usable responses in {list(vt.value_names)}: the data are empty or "
+            "every value is missing."
+        )
+    return table[~key_missing], omissions
+
+
+def category_counts(
+    vt: ValueTable,
+    *,
+    argument: str,
+    scale: ResponseScale,
+    nan_policy: NanPolicy,
+    na_values: Sequence[float] = (),
+    recode: Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.float64]]
+    | None = None,
+    categories: NDArray[np.float64] | None = None,
+) -> tuple[CategoryCounts, Omissions]:
+    """Validate ``vt`` and build :class:`CategoryCounts` on the scale's points.
+
+    With two value columns (paired ratings), ``recode(v0, v1)`` maps each pair to
+    one value among ``categories`` (e.g. the difference of their NPS codes).
+    """
+    arguments = [argument] if len(vt.value_names) == 1 else [
+        f"{argument}[{i}]" for i in range(len(vt.value_names))
+    ]
+    table, omissions = prepare_table(
+        vt, arguments=arguments, scale=scale, nan_policy=nan_policy, na_values=na_values
+    )
+    values = table[f"{VALUE_PREFIX}0"].to_numpy(dtype=np.float64)
+    if recode is not None:
+        values = recode(values, table[f"{VALUE_PREFIX}1"].to_numpy(dtype=np.float64))
+    cats = scale.points if categories is None else categories
+
+    groups = _group_labels(vt)
+    group_index = {label: i for i, label in enumerate(groups)}
+    if vt.group_names:
+        keys = list(zip(*(table[c] for c in vt.group_names), strict=True))
+        g = np.array([group_index.get(k, -1) for k in keys], dtype=np.intp)
+        if (g < 0).any():  # a group the order table missed: append it
+            extra = sorted({k for k, i in zip(keys, g, strict=True) if i < 0}, key=str)
+            groups = groups + tuple(extra)
+            group_index = {label: i for i, label in enumerate(groups)}
+            g = np.array([group_index[k] for k in keys], dtype=np.intp)
+    else:
+        g = np.zeros(len(table), dtype=np.intp)
+
+    if vt.stratified:
+        strata_values = table["__stratum"]
+        strata: tuple[Hashable, ...] = tuple(
+            sorted(strata_values.dropna().unique().tolist(), key=str)
+        )
+        stratum_index = {label: i for i, label in enumerate(strata)}
+        h = strata_values.map(stratum_index).to_numpy(dtype=np.intp)
+    else:
+        strata = ("(all)",)
+        h = np.zeros(len(table), dtype=np.intp)
+
+    shape = (len(groups), len(strata), len(cats))
+    n = np.zeros(shape)
+    sw = np.zeros(shape)
+    sw2 = np.zeros(shape)
+    omitted = np.zeros(len(groups))
+    missing = np.isnan(values)
+    if missing.any():
+        np.add.at(omitted, g[missing], table["n"].to_numpy()[missing])
+    ok = ~missing
+    k = np.searchsorted(cats, values[ok])
+    at = (g[ok], h[ok], k)
+    np.add.at(n, at, table["n"].to_numpy(dtype=np.float64)[ok])
+    np.add.at(sw, at, table["sum_w"].to_numpy(dtype=np.float64)[ok])
+    np.add.at(sw2, at, table["sum_w2"].to_numpy(dtype=np.float64)[ok])
+    counts = CategoryCounts(
+        groups=groups,
+        group_names=vt.group_names,
+        strata=strata,
+        categories=np.asarray(cats, dtype=np.float64),
+        n=n,
+        sum_w=sw,
+        sum_w2=sw2,
+        n_omitted=omitted,
+    )
+    return counts, omissions
+
+
+def _group_labels(vt: ValueTable) -> tuple[tuple[Hashable, ...], ...]:
+    if not vt.group_names:
+        return (("(all)",),)
+    return tuple(
+        tuple(row) for row in vt.groups[list(vt.group_names)].itertuples(index=False)
+    )
