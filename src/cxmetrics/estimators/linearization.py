@@ -91,8 +91,13 @@ class DomainMeans:
         return np.asarray(ratio, dtype=np.float64)
 
 
-def domain_means(m: Moments) -> DomainMeans:
-    """Weighted mean and linearisation covariance of every domain in ``m``."""
+def domain_means(m: Moments, *, independent: bool = False) -> DomainMeans:
+    """Weighted mean and linearisation covariance of every domain in ``m``.
+
+    With ``independent=True`` each group is a separate sample (its own units per
+    stratum, zero covariance between groups), e.g. independent waves, or
+    simulation replicates.
+    """
     sum_w = m.sum_w.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         theta = m.sum_wx.sum(axis=1) / sum_w
@@ -100,13 +105,16 @@ def domain_means(m: Moments) -> DomainMeans:
         w = sum_w[:, None]
         u1 = (m.sum_wx - t * m.sum_w) / w
         u2 = (m.sum_w2x2 - 2 * t * m.sum_w2x + t * t * m.sum_w2) / (w * w)
-        n_h = m.n_design
+        n_h = m.n if independent else m.n_design
         factor = np.where(n_h > 1, n_h / (n_h - 1), np.nan)
-        centred = u2 - np.where(n_h > 0, u1 * u1 / n_h, 0.0)
+        centred = u2 - np.where(n_h > 0, u1 * u1 / np.where(n_h > 0, n_h, 1), 0.0)
         var = np.nansum(factor * centred, axis=1)
-        cross = -(u1 * (factor / np.where(n_h > 0, n_h, np.inf))) @ u1.T
-        cov = np.array(cross, dtype=np.float64)
-        np.fill_diagonal(cov, var)
+        if independent:
+            cov = np.diag(var)
+        else:
+            cross = -(u1 * (factor / np.where(n_h > 0, n_h, np.inf))) @ u1.T
+            cov = np.array(cross, dtype=np.float64)
+            np.fill_diagonal(cov, var)
         empty = sum_w <= 0
         cov[empty, :] = np.nan
         cov[:, empty] = np.nan
@@ -115,6 +123,8 @@ def domain_means(m: Moments) -> DomainMeans:
         sigma2 = m.sum_wx2.sum(axis=1) / sum_w - theta**2
     n_total = float(m.n_design.sum())
     df = int(n_total - np.count_nonzero(m.n_design))
+    if independent:
+        df = int(m.n.sum() - np.count_nonzero(m.n))
     return DomainMeans(
         estimate=np.asarray(theta, dtype=np.float64),
         covariance=cov,
