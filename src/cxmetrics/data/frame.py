@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from cxmetrics._validation import column_not_found
 from cxmetrics.errors import InvalidDataError, InvalidParameterError
 
-__all__ = ["VALUE_PREFIX", "ValueTable", "reduce_values"]
+__all__ = ["VALUE_PREFIX", "MomentTable", "ValueTable", "reduce_moments", "reduce_values"]
 
 VALUE_PREFIX = "__value"
 _SUMS = ("n", "sum_w", "sum_w2")
@@ -525,3 +525,182 @@ def _make_lazy(frame: Any) -> Any:
         except (ImportError, ModuleNotFoundError, ValueError, TypeError):
             continue
     return frame.lazy()
+
+
+_MOMENT_SUMS = ("n", "sum_w", "sum_wx", "sum_wx2", "sum_w2", "sum_w2x", "sum_w2x2")
+
+
+@dataclass(frozen=True, slots=True)
+class MomentTable:
+    """Weighted moments of a continuous variable per group × stratum.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Group columns, ``"__stratum"`` (when stratified), ``n``, ``sum_w``,
+        ``sum_wx``, ``sum_wx2``, ``sum_w2``, ``sum_w2x``, ``sum_w2x2``, and
+        ``n_missing`` (rows with a missing value).
+    groups : pandas.DataFrame
+        Distinct group keys in display order.
+    group_names : tuple of str
+        Group columns.
+    value_name : str
+        The variable.
+    stratified : bool
+        Whether strata were given.
+    weights : str or None
+        Weight column.
+    n_weight_missing : int
+        Rows with a missing weight.
+    min_weight : float
+        Smallest weight (NaN without weights).
+    n_nonfinite : int
+        Rows whose value is ±inf.
+    """
+
+    table: pd.DataFrame
+    groups: pd.DataFrame
+    group_names: tuple[str, ...]
+    value_name: str
+    stratified: bool
+    weights: str | None
+    n_weight_missing: int
+    min_weight: float
+    n_nonfinite: int
+
+
+def reduce_moments(
+    data: Any,
+    value: str | None,
+    *,
+    weights: Any = None,
+    by: Sequence[str] = (),
+    strata: str | None = None,
+    argument: str = "value",
+) -> MomentTable:
+    """Reduce ``data`` to weighted moments of a continuous ``value`` per group.
+
+    The same rules as :func:`reduce_values`: products are computed before the
+    aggregation, and only plain sums go inside ``group_by().agg()``.
+
+    Parameters
+    ----------
+    data : DataFrame-like or array-like
+        Any narwhals-supported frame, a Series or a 1-D array.
+    value : str or None
+        The variable (None for array input).
+    weights : str, array-like or None
+        Weight column (array with array input).
+    by : sequence of str
+        Group columns.
+    strata : str or None
+        Stratum column.
+    argument : str
+        Name of the public argument ``value`` came from (for messages).
+
+    Returns
+    -------
+    MomentTable
+    """
+    if not hasattr(data, "columns") and not hasattr(data, "schema") and not _looks_like_frame(data):
+        if by or strata:
+            raise InvalidParameterError(
+                "`by` and `strata` need a DataFrame; got a one-dimensional `data`."
+            )
+        frame, value = _as_frame(data, value, argument)
+        if weights is not None and not isinstance(weights, str):
+            frame = frame.assign(__weight=_weight_array(weights, len(frame)))
+            weights = "__weight"
+        data = frame
+    elif isinstance(data, pd.Series):
+        data, value = _as_frame(data, value, argument)
+    if value is None:
+        raise InvalidParameterError(f"`{argument}` must name a column of `data`; got None.")
+    if isinstance(data, pd.DataFrame):
+        _check_pandas_columns(data, [value], [argument], weights, by, strata)
+    try:
+        frame = nw.from_native(data)
+    except TypeError:
+        raise InvalidParameterError(
+            "`data` must be a DataFrame (pandas, polars, pyarrow, DuckDB relation, "
+            f"…) or a 1-D array; got {type(data).__module__}.{type(data).__name__}."
+        ) from None
+    schema = frame.collect_schema()
+    available = list(schema.names())
+    for column, arg in [(value, argument), *((b, "by") for b in by),
+                        *([(weights, "weights")] if weights else []),
+                        *([(strata, "strata")] if strata else [])]:
+        if column not in available:
+            raise column_not_found(column, available, argument=arg)
+    if not schema[value].is_numeric():
+        raise _non_numeric_error(value, argument, [])
+    if weights is not None and not schema[weights].is_numeric():
+        raise InvalidDataError(
+            f"Weight column {weights!r} must hold numbers; got dtype {schema[weights]}."
+        )
+    eager = isinstance(frame, nw.DataFrame)
+    groups = _group_order(frame, by) if (eager and by) else None
+    if eager:
+        frame = _make_lazy(frame)
+
+    def as_float(column: str) -> Any:
+        expr = nw.col(column).cast(nw.Float64())
+        return expr.fill_nan(None) if schema[column].is_float() else expr
+
+    key_columns = [*by, *([strata] if strata is not None else [])]
+    renamed = {**{c: c for c in by}, **({strata: "__stratum"} if strata else {})}
+    x = as_float(value)
+    prepared = frame.select(
+        *[nw.col(c).alias(renamed[c]) for c in key_columns],
+        x.alias("__x"),
+        (as_float(weights) if weights is not None else nw.lit(1.0)).alias("__w"),
+    ).with_columns(
+        nw.col("__x").is_null().cast(nw.Int64()).alias("n_missing"),
+        nw.col("__w").is_null().cast(nw.Int64()).alias("__w_missing"),
+        (nw.col("__x").abs() == float("inf")).fill_null(False).cast(nw.Int64()).alias("__nonfinite"),
+    ).with_columns(
+        # rows with a missing value contribute nothing but are counted apart
+        nw.when(nw.col("__x").is_null()).then(0.0).otherwise(nw.col("__w").fill_null(0.0)).alias("__wu"),
+        nw.col("__x").fill_null(0.0).alias("__xu"),
+    ).with_columns(
+        nw.when(nw.col("__x").is_null()).then(0).otherwise(1).cast(nw.Int64()).alias("n"),
+        nw.col("__wu").alias("sum_w"),
+        (nw.col("__wu") * nw.col("__xu")).alias("sum_wx"),
+        (nw.col("__wu") * nw.col("__xu") * nw.col("__xu")).alias("sum_wx2"),
+        (nw.col("__wu") * nw.col("__wu")).alias("sum_w2"),
+        (nw.col("__wu") * nw.col("__wu") * nw.col("__xu")).alias("sum_w2x"),
+        (nw.col("__wu") * nw.col("__wu") * nw.col("__xu") * nw.col("__xu")).alias("sum_w2x2"),
+    )
+    keys = [renamed[c] for c in key_columns]
+    sums = [*_MOMENT_SUMS, "n_missing", "__w_missing", "__nonfinite"]
+    aggs = [nw.col(c).sum() for c in sums] + [nw.col("__w").min().alias("__w_min")]
+    if keys:
+        reduced = prepared.group_by(*keys, drop_null_keys=False).agg(*aggs)
+    else:
+        reduced = prepared.select(*aggs)
+    native = reduced.collect(backend="pandas") if hasattr(reduced, "collect") else reduced
+    table = native.to_pandas()
+    n_weight_missing = int(table.pop("__w_missing").sum())
+    n_nonfinite = int(table.pop("__nonfinite").sum())
+    w_min = table.pop("__w_min")
+    min_weight = float(w_min.min()) if weights is not None and w_min.notna().any() else np.nan
+    table["n"] = table["n"].astype(np.int64)
+    table["n_missing"] = table["n_missing"].astype(np.int64)
+    if groups is None:
+        groups = (
+            table[list(by)].dropna().drop_duplicates().sort_values(list(by), kind="stable")
+            .reset_index(drop=True)
+            if by
+            else pd.DataFrame(index=range(1))
+        )
+    return MomentTable(
+        table=table,
+        groups=groups,
+        group_names=tuple(by),
+        value_name=value,
+        stratified=strata is not None,
+        weights=weights,
+        n_weight_missing=n_weight_missing,
+        min_weight=min_weight,
+        n_nonfinite=n_nonfinite,
+    )

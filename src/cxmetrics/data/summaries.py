@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from cxmetrics.data.frame import VALUE_PREFIX, ValueTable
+from cxmetrics.data.frame import VALUE_PREFIX, MomentTable, ValueTable
 from cxmetrics.data.scales import ResponseScale
 from cxmetrics.errors import InsufficientDataError, InvalidDataError
-from cxmetrics.suffstats import CategoryCounts
+from cxmetrics.suffstats import CategoryCounts, Moments
 
-__all__ = ["Omissions", "category_counts"]
+__all__ = ["Omissions", "category_counts", "moments"]
 
 NanPolicy = Literal["omit", "raise"]
 
@@ -43,7 +43,7 @@ def _few(values: Sequence[float], k: int = 5) -> str:
     return f"{shown}{more}"
 
 
-def check_weights(vt: ValueTable) -> None:
+def check_weights(vt: ValueTable | MomentTable) -> None:
     """Raise for missing, negative or all-zero weights."""
     if vt.weights is None:
         return
@@ -223,3 +223,76 @@ def _group_labels(vt: ValueTable) -> tuple[tuple[Hashable, ...], ...]:
     return tuple(
         tuple(row) for row in vt.groups[list(vt.group_names)].itertuples(index=False)
     )
+
+
+def moments(
+    mt: MomentTable,
+    *,
+    argument: str,
+    nan_policy: NanPolicy,
+) -> tuple[Moments, Omissions]:
+    """Validate a :class:`MomentTable` and build :class:`Moments` per group × stratum."""
+    check_weights(mt)
+    if mt.n_nonfinite:
+        raise InvalidDataError(
+            f"Column {mt.value_name!r} (from `{argument}`) holds {mt.n_nonfinite} "
+            "infinite value(s). Hint: replace them with NaN or a finite value."
+        )
+    table = mt.table
+    key_columns = [*mt.group_names, *(["__stratum"] if mt.stratified else [])]
+    key_missing = (
+        table[key_columns].isna().any(axis=1) if key_columns
+        else pd.Series(False, index=table.index)
+    )
+    omissions = Omissions(
+        missing_value=int(table.loc[~key_missing, "n_missing"].sum()),
+        missing_key=int((table.loc[key_missing, "n"] + table.loc[key_missing, "n_missing"]).sum()),
+    )
+    if nan_policy == "raise" and omissions.total:
+        raise InvalidDataError(
+            f"`nan_policy='raise'` and the data have {omissions.total} row(s) with a "
+            f"missing value in {mt.value_name!r} or a missing group/stratum. Hint: pass "
+            "`nan_policy='omit'` to leave them out (they are counted)."
+        )
+    table = table[~key_missing]
+    if int(table["n"].sum()) == 0:
+        raise InsufficientDataError(
+            f"No usable values in {mt.value_name!r}: the data are empty or every value "
+            "is missing."
+        )
+    groups = (
+        tuple(tuple(r) for r in mt.groups[list(mt.group_names)].itertuples(index=False))
+        if mt.group_names else (("(all)",),)
+    )
+    index = {g: i for i, g in enumerate(groups)}
+    if mt.group_names:
+        keys = list(zip(*(table[c] for c in mt.group_names), strict=True))
+        missing = sorted({k for k in keys if k not in index}, key=str)
+        groups = groups + tuple(missing)
+        index = {g: i for i, g in enumerate(groups)}
+        g = np.array([index[k] for k in keys], dtype=np.intp)
+    else:
+        g = np.zeros(len(table), dtype=np.intp)
+    if mt.stratified:
+        strata: tuple[Hashable, ...] = tuple(sorted(table["__stratum"].unique().tolist(), key=str))
+        h = table["__stratum"].map({s: i for i, s in enumerate(strata)}).to_numpy(dtype=np.intp)
+    else:
+        strata = ("(all)",)
+        h = np.zeros(len(table), dtype=np.intp)
+    shape = (len(groups), len(strata))
+    arrays = {}
+    for column in ("n", "sum_w", "sum_wx", "sum_wx2", "sum_w2", "sum_w2x", "sum_w2x2"):
+        out = np.zeros(shape)
+        np.add.at(out, (g, h), table[column].to_numpy(dtype=np.float64))
+        arrays[column] = out
+    omitted = np.zeros(len(groups))
+    np.add.at(omitted, g, table["n_missing"].to_numpy(dtype=np.float64))
+    result = Moments(
+        groups=groups,
+        group_names=mt.group_names,
+        strata=strata,
+        n_design=arrays["n"].sum(axis=0),
+        n_omitted=omitted,
+        **arrays,
+    )
+    return result, omissions
