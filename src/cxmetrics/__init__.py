@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib.metadata
 
-from cxmetrics import datasets, errors
+from cxmetrics import datasets, errors, plotting
 from cxmetrics.results import ConfidenceInterval, Summary
 from cxmetrics.results.scores import (
     ComparisonResult,
@@ -58,5 +58,6 @@ __all__ = [
     "mean_score",
     "nps",
     "nps_from_counts",
+    "plotting",
     "top_box",
 ]

@@ -9,7 +9,6 @@ given by ``by=`` is a domain of the whole sample, as ``svyby`` treats it.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Sequence
 from typing import Any, Literal
 
@@ -26,6 +25,7 @@ from cxmetrics._validation import (
     Seed,
     validate_params,
 )
+from cxmetrics._warnings import warn
 from cxmetrics.data.frame import reduce_values
 from cxmetrics.data.rows import in_memory_pandas, row_arrays
 from cxmetrics.data.scales import CES_SCALE, CSAT_SCALE, NPS_SCALE, ResponseScale
@@ -86,9 +86,7 @@ MEAN_METHODS = ("t", "normal")
 ADJUST_METHODS = ("holm", "fdr_bh", "bonferroni", "none")
 NanPolicy = Literal["omit", "raise"]
 
-_LEVEL = Interval(
-    "real", 0, 1, closed="neither", hint="pass 0.95 for a 95% interval."
-)
+_LEVEL = Interval("real", 0, 1, closed="neither", hint="pass 0.95 for a 95% interval.")
 _COMMON = {
     "weights": ColumnNames(many=False),
     "by": ColumnNames(),
@@ -127,7 +125,9 @@ def _as_list(columns: str | Sequence[str] | None) -> list[str]:
     return [columns] if isinstance(columns, str) else list(columns)
 
 
-def _as_scale(scale: tuple[int, int] | ResponseScale, default: ResponseScale) -> ResponseScale:
+def _as_scale(
+    scale: tuple[int, int] | ResponseScale, default: ResponseScale
+) -> ResponseScale:
     if isinstance(scale, ResponseScale):
         return scale
     try:
@@ -143,7 +143,9 @@ def _as_scale(scale: tuple[int, int] | ResponseScale, default: ResponseScale) ->
     return ResponseScale(low, high)
 
 
-def _check_points(name: str, points: Sequence[float], scale: ResponseScale) -> tuple[float, ...]:
+def _check_points(
+    name: str, points: Sequence[float], scale: ResponseScale
+) -> tuple[float, ...]:
     try:
         values = tuple(float(p) for p in points)
     except (TypeError, ValueError):
@@ -208,14 +210,20 @@ def _prepare_counts(
         integer_range=(scale.low, scale.high),
     )
     counts, omissions = category_counts(
-        table, argument=argument, scale=scale, nan_policy=nan_policy, na_values=na_values
+        table,
+        argument=argument,
+        scale=scale,
+        nan_policy=nan_policy,
+        na_values=na_values,
     )
     _check_strata(counts, strata)
     return counts, omissions
 
 
 def _check_strata(counts: CategoryCounts, strata: str | None) -> None:
-    lonely = [label for label, n in zip(counts.strata, counts.n_design, strict=True) if n == 1]
+    lonely = [
+        label for label, n in zip(counts.strata, counts.n_design, strict=True) if n == 1
+    ]
     if strata is not None and lonely:
         raise InvalidDataError(
             f"Stratum column {strata!r} has strata with a single response: "
@@ -245,7 +253,9 @@ def _with_total(counts: CategoryCounts, total: bool) -> CategoryCounts:
 def _sorted(counts: CategoryCounts, sort: bool) -> CategoryCounts:
     if not sort or not counts.group_names:
         return counts
-    order = sorted(range(len(counts.groups)), key=lambda i: tuple(map(str, counts.groups[i])))
+    order = sorted(
+        range(len(counts.groups)), key=lambda i: tuple(map(str, counts.groups[i]))
+    )
     idx = np.asarray(order, dtype=np.intp)
     return CategoryCounts(
         groups=tuple(counts.groups[i] for i in order),
@@ -259,14 +269,15 @@ def _sorted(counts: CategoryCounts, sort: bool) -> CategoryCounts:
     )
 
 
-def _warn_small(frame: pd.DataFrame, method: str, better: str, threshold: float = 30) -> None:
+def _warn_small(
+    frame: pd.DataFrame, method: str, better: str, threshold: float = 30
+) -> None:
     small = frame[(frame["n_eff"] < threshold) & (frame["n"] > 0)]
     if len(small):
-        warnings.warn(
+        warn(
             f"{len(small)} group(s) have an effective sample size below {threshold:g}, "
             f"where the {method!r} interval under-covers. Hint: use method={better!r}.",
             SmallSampleWarning,
-            stacklevel=3,
         )
 
 
@@ -440,19 +451,38 @@ def nps(
     scale = NPS_SCALE
     breaks_ = _check_breaks(breaks, scale)
     counts, omissions = _prepare_counts(
-        data, score, scale=scale, weights=weights, by=by_columns, strata=strata,
-        nan_policy=nan_policy, na_values=na_values,
+        data,
+        score,
+        scale=scale,
+        weights=weights,
+        by=by_columns,
+        strata=strata,
+        nan_policy=nan_policy,
+        na_values=na_values,
     )
     counts = _with_total(_sorted(counts, sort), total)
     bootstrap = None
     if method in BOOTSTRAP_METHODS:
         bootstrap = _nps_bootstrap(
-            data, score, counts, breaks_, weights=weights, by=by_columns, strata=strata,
-            total=total, n_resamples=n_resamples, rng=rng, na_values=na_values,
+            data,
+            score,
+            counts,
+            breaks_,
+            weights=weights,
+            by=by_columns,
+            strata=strata,
+            total=total,
+            n_resamples=n_resamples,
+            rng=rng,
+            na_values=na_values,
         )
     frame, _ = nps_frame(
-        counts, breaks=breaks_, method=method, confidence_level=confidence_level,
-        min_n=min_n, bootstrap=bootstrap,
+        counts,
+        breaks=breaks_,
+        method=method,
+        confidence_level=confidence_level,
+        min_n=min_n,
+        bootstrap=bootstrap,
     )
     if method == "wald":
         _warn_small(frame, method, "adjusted_wald")
@@ -462,16 +492,26 @@ def nps(
         counts=counts,
         method=method,
         confidence_level=confidence_level,
-        weights=weights if isinstance(weights, str) else (None if weights is None else "array"),
+        weights=weights
+        if isinstance(weights, str)
+        else (None if weights is None else "array"),
         strata=strata,
         min_n=min_n,
         n_omitted=omissions.total,
         bootstrap=bootstrap,
         breaks=breaks_,
         call=_call(
-            "nps", score=score, weights=weights if isinstance(weights, str | None) else "array",
-            by=by_columns, strata=strata, breaks=breaks_, confidence_level=confidence_level,
-            method=method, nan_policy=nan_policy, min_n=min_n, total=total,
+            "nps",
+            score=score,
+            weights=weights if isinstance(weights, str | None) else "array",
+            by=by_columns,
+            strata=strata,
+            breaks=breaks_,
+            confidence_level=confidence_level,
+            method=method,
+            nan_policy=nan_policy,
+            min_n=min_n,
+            total=total,
         ),
         versions=provenance_versions("statsmodels"),
     )
@@ -499,32 +539,57 @@ def _nps_bootstrap(
         weight_column = "__weight"
     n_groups = len(counts.groups) - (1 if total and by else 0)
     rows = row_arrays(
-        frame, value, weights=weight_column, by=by, strata=strata,
-        groups=counts.groups[:n_groups], strata_labels=counts.strata,
-        codes=nps_codes(counts.categories, breaks), categories=counts.categories,
+        frame,
+        value,
+        weights=weight_column,
+        by=by,
+        strata=strata,
+        groups=counts.groups[:n_groups],
+        strata_labels=counts.strata,
+        codes=nps_codes(counts.categories, breaks),
+        categories=counts.categories,
         na_values=na_values,
     )
     group = rows.group
     if total and by:  # duplicate every row into the "(all)" domain
-        return _bootstrap_with_total(rows, n_groups, n_resamples=n_resamples, rng=_rng(rng))
+        return _bootstrap_with_total(
+            rows, n_groups, n_resamples=n_resamples, rng=_rng(rng)
+        )
     return bootstrap_domain_means(
-        rows.values, rows.weights, group, rows.stratum, n_groups,
-        n_resamples=n_resamples, rng=_rng(rng),
+        rows.values,
+        rows.weights,
+        group,
+        rows.stratum,
+        n_groups,
+        n_resamples=n_resamples,
+        rng=_rng(rng),
     )
 
 
-def _bootstrap_with_total(rows: Any, n_groups: int, *, n_resamples: int, rng: np.random.Generator) -> Any:
+def _bootstrap_with_total(
+    rows: Any, n_groups: int, *, n_resamples: int, rng: np.random.Generator
+) -> Any:
     from cxmetrics.estimators.bootstrap import BootstrapDistribution
 
     # Same resamples for the groups and the total: use a fixed seed sequence.
     seed = int(rng.integers(0, 2**63 - 1))
     by_group = bootstrap_domain_means(
-        rows.values, rows.weights, rows.group, rows.stratum, n_groups,
-        n_resamples=n_resamples, rng=np.random.default_rng(seed),
+        rows.values,
+        rows.weights,
+        rows.group,
+        rows.stratum,
+        n_groups,
+        n_resamples=n_resamples,
+        rng=np.random.default_rng(seed),
     )
     whole = bootstrap_domain_means(
-        rows.values, rows.weights, np.zeros_like(rows.group), rows.stratum, 1,
-        n_resamples=n_resamples, rng=np.random.default_rng(seed),
+        rows.values,
+        rows.weights,
+        np.zeros_like(rows.group),
+        rows.stratum,
+        1,
+        n_resamples=n_resamples,
+        rng=np.random.default_rng(seed),
     )
     return BootstrapDistribution(
         replicates=np.hstack([by_group.replicates, whole.replicates]),
@@ -536,7 +601,9 @@ def _bootstrap_with_total(rows: Any, n_groups: int, *, n_resamples: int, rng: np
 @validate_params(
     {
         "confidence_level": _LEVEL,
-        "method": Options(tuple(m for m in NPS_METHODS if not m.startswith("bootstrap"))),
+        "method": Options(
+            tuple(m for m in NPS_METHODS if not m.startswith("bootstrap"))
+        ),
         "min_n": Interval("integral", 0, None),
     }
 )
@@ -595,11 +662,17 @@ def nps_from_counts(
     [[24.35, 35.47]]
     """
     arrays = []
-    for name, value in (("promoters", promoters), ("passives", passives), ("detractors", detractors)):
+    for name, value in (
+        ("promoters", promoters),
+        ("passives", passives),
+        ("detractors", detractors),
+    ):
         try:
             array = np.atleast_1d(np.asarray(value, dtype=np.float64))
         except (TypeError, ValueError):
-            raise InvalidParameterError(f"`{name}` must be counts; got {value!r}.") from None
+            raise InvalidParameterError(
+                f"`{name}` must be counts; got {value!r}."
+            ) from None
         if array.ndim != 1 or not np.all(np.isfinite(array)) or np.any(array < 0):
             raise InvalidParameterError(
                 f"`{name}` must be non-negative finite counts; got {value!r}."
@@ -620,7 +693,9 @@ def nps_from_counts(
         )
     total = arrays[0] + arrays[1] + arrays[2]
     if np.any(total <= 0):
-        raise InsufficientDataError("Every group needs at least one response; some have none.")
+        raise InsufficientDataError(
+            "Every group needs at least one response; some have none."
+        )
     frames = []
     for i in range(n_groups):
         # each group is its own sample: one group, one stratum, 3 categories
@@ -636,12 +711,17 @@ def nps_from_counts(
             n_omitted=np.zeros(1),
         )
         frame, _ = nps_frame(
-            counts, breaks=(0, 1), method=method, confidence_level=confidence_level,
+            counts,
+            breaks=(0, 1),
+            method=method,
+            confidence_level=confidence_level,
             min_n=min_n,
         )
         frames.append((frame, counts))
     table = pd.concat([f for f, _ in frames], ignore_index=True)
-    counts_all = frames[0][1] if n_groups == 1 else _stack_counts([c for _, c in frames])
+    counts_all = (
+        frames[0][1] if n_groups == 1 else _stack_counts([c for _, c in frames])
+    )
     return NPSResult(
         table=table,
         group_names=names,
@@ -697,14 +777,22 @@ def _grouped_counts(
     sort: bool,
 ) -> tuple[CategoryCounts, Omissions]:
     counts, omissions = _prepare_counts(
-        data, score, scale=scale, weights=weights, by=_as_list(by), strata=strata,
-        nan_policy=nan_policy, na_values=na_values,
+        data,
+        score,
+        scale=scale,
+        weights=weights,
+        by=_as_list(by),
+        strata=strata,
+        nan_policy=nan_policy,
+        na_values=na_values,
     )
     return _with_total(_sorted(counts, sort), total), omissions
 
 
 def _weights_label(weights: Any) -> str | None:
-    return weights if isinstance(weights, str) else (None if weights is None else "array")
+    return (
+        weights if isinstance(weights, str) else (None if weights is None else "array")
+    )
 
 
 @validate_params({**_SCORE_PARAMS, "method": Options(SHARE_METHODS)})
@@ -811,15 +899,37 @@ def top_box(
     scale_ = _as_scale(scale, CSAT_SCALE)
     points = _check_points("top", top, scale_)
     counts, omissions = _grouped_counts(
-        data, score, scale_, weights=weights, by=by, strata=strata,
-        nan_policy=nan_policy, na_values=na_values, total=total, sort=sort,
+        data,
+        score,
+        scale_,
+        weights=weights,
+        by=by,
+        strata=strata,
+        nan_policy=nan_policy,
+        na_values=na_values,
+        total=total,
+        sort=sort,
     )
     return _share_result(
-        counts, omissions, points, method=method, confidence_level=confidence_level,
-        weights=weights, strata=strata, min_n=min_n,
-        call=_call("top_box", score=score, top=points, scale=(scale_.low, scale_.high),
-                   weights=_weights_label(weights), by=_as_list(by), strata=strata,
-                   confidence_level=confidence_level, method=method),
+        counts,
+        omissions,
+        points,
+        method=method,
+        confidence_level=confidence_level,
+        weights=weights,
+        strata=strata,
+        min_n=min_n,
+        call=_call(
+            "top_box",
+            score=score,
+            top=points,
+            scale=(scale_.low, scale_.high),
+            weights=_weights_label(weights),
+            by=_as_list(by),
+            strata=strata,
+            confidence_level=confidence_level,
+            method=method,
+        ),
     )
 
 
@@ -836,7 +946,11 @@ def _share_result(
     call: dict[str, Any],
 ) -> ShareResult:
     frame = share_frame(
-        counts, top=points, method=method, confidence_level=confidence_level, min_n=min_n
+        counts,
+        top=points,
+        method=method,
+        confidence_level=confidence_level,
+        min_n=min_n,
     )
     if method == "wald":
         _warn_small(frame, method, "wilson")
@@ -845,12 +959,11 @@ def _share_result(
         if degenerate.any():
             from cxmetrics.errors import DegenerateDataWarning
 
-            warnings.warn(
+            warn(
                 f"{int(degenerate.sum())} group(s) have a share of 0 or 1, where the "
                 "logit interval is undefined (NaN). Hint: use method='wilson' or "
                 "'clopper_pearson'.",
                 DegenerateDataWarning,
-                stacklevel=4,
             )
     return ShareResult(
         table=frame,
@@ -936,15 +1049,35 @@ def mean_score(
     """
     scale_ = _as_scale(scale, CSAT_SCALE)
     counts, omissions = _grouped_counts(
-        data, score, scale_, weights=weights, by=by, strata=strata,
-        nan_policy=nan_policy, na_values=na_values, total=total, sort=sort,
+        data,
+        score,
+        scale_,
+        weights=weights,
+        by=by,
+        strata=strata,
+        nan_policy=nan_policy,
+        na_values=na_values,
+        total=total,
+        sort=sort,
     )
     return _mean_result(
-        counts, omissions, method=method, confidence_level=confidence_level,
-        weights=weights, strata=strata, min_n=min_n,
-        call=_call("mean_score", score=score, scale=(scale_.low, scale_.high),
-                   weights=_weights_label(weights), by=_as_list(by), strata=strata,
-                   confidence_level=confidence_level, method=method),
+        counts,
+        omissions,
+        method=method,
+        confidence_level=confidence_level,
+        weights=weights,
+        strata=strata,
+        min_n=min_n,
+        call=_call(
+            "mean_score",
+            score=score,
+            scale=(scale_.low, scale_.high),
+            weights=_weights_label(weights),
+            by=_as_list(by),
+            strata=strata,
+            confidence_level=confidence_level,
+            method=method,
+        ),
     )
 
 
@@ -959,7 +1092,9 @@ def _mean_result(
     min_n: int,
     call: dict[str, Any],
 ) -> MeanResult:
-    frame = mean_frame(counts, method=method, confidence_level=confidence_level, min_n=min_n)
+    frame = mean_frame(
+        counts, method=method, confidence_level=confidence_level, min_n=min_n
+    )
     return MeanResult(
         table=frame,
         group_names=counts.group_names,
@@ -997,19 +1132,48 @@ def _satisfaction(
     scale_ = _as_scale(scale, default)
     points = _check_points("top", top, scale_)
     counts, omissions = _grouped_counts(
-        data, score, scale_, weights=weights, by=by, strata=strata,
-        nan_policy=nan_policy, na_values=na_values, total=total, sort=sort,
+        data,
+        score,
+        scale_,
+        weights=weights,
+        by=by,
+        strata=strata,
+        nan_policy=nan_policy,
+        na_values=na_values,
+        total=total,
+        sort=sort,
     )
-    call = _call(name.lower(), score=score, top=points, scale=(scale_.low, scale_.high),
-                 weights=_weights_label(weights), by=_as_list(by), strata=strata,
-                 confidence_level=confidence_level, method=method)
+    call = _call(
+        name.lower(),
+        score=score,
+        top=points,
+        scale=(scale_.low, scale_.high),
+        weights=_weights_label(weights),
+        by=_as_list(by),
+        strata=strata,
+        confidence_level=confidence_level,
+        method=method,
+    )
     share = _share_result(
-        counts, omissions, points, method=method, confidence_level=confidence_level,
-        weights=weights, strata=strata, min_n=min_n, call=call,
+        counts,
+        omissions,
+        points,
+        method=method,
+        confidence_level=confidence_level,
+        weights=weights,
+        strata=strata,
+        min_n=min_n,
+        call=call,
     )
     mean = _mean_result(
-        counts, omissions, method="t", confidence_level=confidence_level,
-        weights=weights, strata=strata, min_n=min_n, call=call,
+        counts,
+        omissions,
+        method="t",
+        confidence_level=confidence_level,
+        weights=weights,
+        strata=strata,
+        min_n=min_n,
+        call=call,
     )
     parts = []
     for measure, part in (("top_box", share.table), ("mean", mean.table)):
@@ -1088,9 +1252,22 @@ def csat(
     ['mean', 'top_box']
     """
     return _satisfaction(
-        "CSAT", data, score, scale=scale, default=CSAT_SCALE, top=top, weights=weights,
-        by=by, strata=strata, confidence_level=confidence_level, method=method,
-        nan_policy=nan_policy, min_n=min_n, total=total, sort=sort, na_values=na_values,
+        "CSAT",
+        data,
+        score,
+        scale=scale,
+        default=CSAT_SCALE,
+        top=top,
+        weights=weights,
+        by=by,
+        strata=strata,
+        confidence_level=confidence_level,
+        method=method,
+        nan_policy=nan_policy,
+        min_n=min_n,
+        total=total,
+        sort=sort,
+        na_values=na_values,
     )
 
 
@@ -1160,9 +1337,22 @@ def ces(
     't'
     """
     return _satisfaction(
-        "CES", data, score, scale=scale, default=CES_SCALE, top=top, weights=weights,
-        by=by, strata=strata, confidence_level=confidence_level, method=method,
-        nan_policy=nan_policy, min_n=min_n, total=total, sort=sort, na_values=na_values,
+        "CES",
+        data,
+        score,
+        scale=scale,
+        default=CES_SCALE,
+        top=top,
+        weights=weights,
+        by=by,
+        strata=strata,
+        confidence_level=confidence_level,
+        method=method,
+        nan_policy=nan_policy,
+        min_n=min_n,
+        total=total,
+        sort=sort,
+        na_values=na_values,
     )
 
 
@@ -1194,21 +1384,36 @@ def _contrasts(
         )
     rows: list[dict[str, Any]] = []
 
-    def add(i: int, j: int, est: float, se: float, ests: tuple[float, float],
-            ns: tuple[float, float], label_j: Hashable) -> None:
-        rows.append({
-            "group": labels[i], "reference": label_j, "estimate": scale_factor * est,
-            "std_error": scale_factor * se, "estimate_group": scale_factor * ests[0],
-            "estimate_reference": scale_factor * ests[1], "n_group": int(ns[0]),
-            "n_reference": int(ns[1]),
-        })
+    def add(
+        i: int,
+        j: int,
+        est: float,
+        se: float,
+        ests: tuple[float, float],
+        ns: tuple[float, float],
+        label_j: Hashable,
+    ) -> None:
+        rows.append(
+            {
+                "group": labels[i],
+                "reference": label_j,
+                "estimate": scale_factor * est,
+                "std_error": scale_factor * se,
+                "estimate_group": scale_factor * ests[0],
+                "estimate_reference": scale_factor * ests[1],
+                "n_group": int(ns[0]),
+                "n_reference": int(ns[1]),
+            }
+        )
 
     cov = dm.covariance
     if versus == "reference":
         if reference is None:
             ref = used[0]
         else:
-            matches = [i for i, g in enumerate(moments.groups) if reference in (g, _label(g))]
+            matches = [
+                i for i, g in enumerate(moments.groups) if reference in (g, _label(g))
+            ]
             if not matches:
                 raise InvalidParameterError(
                     f"`reference` must be one of the groups {labels}; got {reference!r}."
@@ -1218,22 +1423,45 @@ def _contrasts(
             if i == ref:
                 continue
             var = cov[i, i] + cov[ref, ref] - 2 * cov[i, ref]
-            add(i, ref, dm.estimate[i] - dm.estimate[ref], float(np.sqrt(max(var, 0.0))),
-                (dm.estimate[i], dm.estimate[ref]), (dm.n[i], dm.n[ref]), labels[ref])
+            add(
+                i,
+                ref,
+                dm.estimate[i] - dm.estimate[ref],
+                float(np.sqrt(max(var, 0.0))),
+                (dm.estimate[i], dm.estimate[ref]),
+                (dm.n[i], dm.n[ref]),
+                labels[ref],
+            )
     elif versus == "pairwise":
         for a_pos, j in enumerate(used):
             for i in used[a_pos + 1 :]:
                 var = cov[i, i] + cov[j, j] - 2 * cov[i, j]
-                add(i, j, dm.estimate[i] - dm.estimate[j], float(np.sqrt(max(var, 0.0))),
-                    (dm.estimate[i], dm.estimate[j]), (dm.n[i], dm.n[j]), labels[j])
+                add(
+                    i,
+                    j,
+                    dm.estimate[i] - dm.estimate[j],
+                    float(np.sqrt(max(var, 0.0))),
+                    (dm.estimate[i], dm.estimate[j]),
+                    (dm.n[i], dm.n[j]),
+                    labels[j],
+                )
     else:  # each group against the rest of the sample
         for i in used:
             others = [k for k in range(len(labels)) if k != i]
-            pair = domain_means(moments.select([i]).stack(moments.pool(others, "(rest)")))
+            pair = domain_means(
+                moments.select([i]).stack(moments.pool(others, "(rest)"))
+            )
             c = pair.covariance
             var = c[0, 0] + c[1, 1] - 2 * c[0, 1]
-            add(i, 1, pair.estimate[0] - pair.estimate[1], float(np.sqrt(max(var, 0.0))),
-                (pair.estimate[0], pair.estimate[1]), (pair.n[0], pair.n[1]), "(rest)")
+            add(
+                i,
+                1,
+                pair.estimate[0] - pair.estimate[1],
+                float(np.sqrt(max(var, 0.0))),
+                (pair.estimate[0], pair.estimate[1]),
+                (pair.n[0], pair.n[1]),
+                "(rest)",
+            )
     table = pd.DataFrame(rows)
     z = float(stats.norm.ppf(0.5 + confidence_level / 2))
     est, se = table["estimate"].to_numpy(), table["std_error"].to_numpy()
@@ -1345,12 +1573,21 @@ def compare_nps(
     """
     breaks_ = _check_breaks(breaks, NPS_SCALE)
     counts, _ = _prepare_counts(
-        data, score, scale=NPS_SCALE, weights=weights, by=_as_list(by), strata=strata,
-        nan_policy=nan_policy, na_values=na_values,
+        data,
+        score,
+        scale=NPS_SCALE,
+        weights=weights,
+        by=_as_list(by),
+        strata=strata,
+        nan_policy=nan_policy,
+        na_values=na_values,
     )
     table = _contrasts(
-        counts.moments(nps_codes(counts.categories, breaks_)), scale_factor=100.0,
-        versus=versus, reference=reference, adjust=adjust,
+        counts.moments(nps_codes(counts.categories, breaks_)),
+        scale_factor=100.0,
+        versus=versus,
+        reference=reference,
+        adjust=adjust,
         confidence_level=confidence_level,
     )
     return ComparisonResult(
@@ -1360,8 +1597,16 @@ def compare_nps(
         adjust=adjust,
         confidence_level=confidence_level,
         weights=weights,
-        call=_call("compare_nps", score=score, by=_as_list(by), weights=weights,
-                   strata=strata, versus=versus, reference=reference, adjust=adjust),
+        call=_call(
+            "compare_nps",
+            score=score,
+            by=_as_list(by),
+            weights=weights,
+            strata=strata,
+            versus=versus,
+            reference=reference,
+            adjust=adjust,
+        ),
         versions=provenance_versions("statsmodels"),
     )
 
@@ -1437,12 +1682,21 @@ def compare_scores(
     scale_ = _as_scale(scale, CSAT_SCALE)
     points = _check_points("top", top, scale_) if metric == "top_box" else None
     counts, _ = _prepare_counts(
-        data, score, scale=scale_, weights=weights, by=_as_list(by), strata=strata,
-        nan_policy=nan_policy, na_values=na_values,
+        data,
+        score,
+        scale=scale_,
+        weights=weights,
+        by=_as_list(by),
+        strata=strata,
+        nan_policy=nan_policy,
+        na_values=na_values,
     )
     table = _contrasts(
         counts.moments(_metric_codes(metric, counts.categories, points)),
-        scale_factor=1.0, versus=versus, reference=reference, adjust=adjust,
+        scale_factor=1.0,
+        versus=versus,
+        reference=reference,
+        adjust=adjust,
         confidence_level=confidence_level,
     )
     return ComparisonResult(
@@ -1452,8 +1706,16 @@ def compare_scores(
         adjust=adjust,
         confidence_level=confidence_level,
         weights=weights,
-        call=_call("compare_scores", score=score, by=_as_list(by), metric=metric,
-                   weights=weights, strata=strata, versus=versus, adjust=adjust),
+        call=_call(
+            "compare_scores",
+            score=score,
+            by=_as_list(by),
+            metric=metric,
+            weights=weights,
+            strata=strata,
+            versus=versus,
+            adjust=adjust,
+        ),
         versions=provenance_versions("statsmodels"),
     )
 
@@ -1480,8 +1742,13 @@ def _paired(
 ) -> PairedComparisonResult:
     by_columns = _as_list(by)
     vt = reduce_values(
-        data, [first, second], weights=weights, by=by_columns, strata=strata,
-        value_arguments=["first", "second"], integer_range=(scale.low, scale.high),
+        data,
+        [first, second],
+        weights=weights,
+        by=by_columns,
+        strata=strata,
+        value_arguments=["first", "second"],
+        integer_range=(scale.low, scale.high),
     )
     c = codes(scale.points)
     span = np.unique(np.subtract.outer(c, c))
@@ -1489,7 +1756,9 @@ def _paired(
     def recode_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         out = np.full(a.shape, np.nan)
         ok = ~(np.isnan(a) | np.isnan(b))
-        out[ok] = c[(a[ok] - scale.low).astype(int)] - c[(b[ok] - scale.low).astype(int)]
+        out[ok] = (
+            c[(a[ok] - scale.low).astype(int)] - c[(b[ok] - scale.low).astype(int)]
+        )
         return out
 
     def recode_one(index: int) -> Any:
@@ -1499,23 +1768,37 @@ def _paired(
             chosen = (a if index == 0 else b)[ok]
             out[ok] = c[(chosen - scale.low).astype(int)]
             return out
+
         return recode
 
-    common = {"argument": "first/second", "scale": scale, "nan_policy": nan_policy,
-              "na_values": na_values}
+    common = {
+        "argument": "first/second",
+        "scale": scale,
+        "nan_policy": nan_policy,
+        "na_values": na_values,
+    }
     diff_counts, omissions = category_counts(
-        vt, recode=recode_difference, categories=span, **common  # type: ignore[arg-type]
+        vt,
+        recode=recode_difference,
+        categories=span,
+        **common,  # type: ignore[arg-type]
     )
     _check_strata(diff_counts, strata)
     levels = np.unique(c)
-    first_counts, _ = category_counts(vt, recode=recode_one(0), categories=levels, **common)  # type: ignore[arg-type]
-    second_counts, _ = category_counts(vt, recode=recode_one(1), categories=levels, **common)  # type: ignore[arg-type]
+    first_counts, _ = category_counts(
+        vt, recode=recode_one(0), categories=levels, **common
+    )  # type: ignore[arg-type]
+    second_counts, _ = category_counts(
+        vt, recode=recode_one(1), categories=levels, **common
+    )  # type: ignore[arg-type]
     dm = domain_means(diff_counts.moments())
     dm_a = domain_means(first_counts.moments())
     dm_b = domain_means(second_counts.moments())
     per_stratum = diff_counts.n.sum(axis=2)
     df = per_stratum.sum(axis=1) - (per_stratum > 0).sum(axis=1) - 1
-    table = _paired_table(diff_counts, dm, dm_a, dm_b, df, scale_factor, confidence_level)
+    table = _paired_table(
+        diff_counts, dm, dm_a, dm_b, df, scale_factor, confidence_level
+    )
     table["n_omitted"] = diff_counts.n_omitted.astype(np.int64)
     return PairedComparisonResult(
         table=table,
@@ -1544,7 +1827,9 @@ def _paired_table(
     frame = group_labels_frame(counts.groups, counts.group_names)
     est = scale_factor * dm.estimate
     se = scale_factor * dm.std_error
-    q = np.where(df > 0, stats.t.ppf(0.5 + confidence_level / 2, np.maximum(df, 1)), np.nan)
+    q = np.where(
+        df > 0, stats.t.ppf(0.5 + confidence_level / 2, np.maximum(df, 1)), np.nan
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         statistic = est / se
     frame["estimate"] = est
@@ -1634,12 +1919,28 @@ def compare_nps_paired(
     """
     breaks_ = _check_breaks(breaks, NPS_SCALE)
     return _paired(
-        data, first, second, scale=NPS_SCALE,
-        codes=lambda points: nps_codes(points, breaks_), scale_factor=100.0,
-        metric="NPS (points)", weights=weights, by=by, strata=strata,
-        confidence_level=confidence_level, nan_policy=nan_policy, na_values=na_values,
-        call=_call("compare_nps_paired", first=first, second=second, weights=weights,
-                   by=_as_list(by), strata=strata, breaks=breaks_),
+        data,
+        first,
+        second,
+        scale=NPS_SCALE,
+        codes=lambda points: nps_codes(points, breaks_),
+        scale_factor=100.0,
+        metric="NPS (points)",
+        weights=weights,
+        by=by,
+        strata=strata,
+        confidence_level=confidence_level,
+        nan_policy=nan_policy,
+        na_values=na_values,
+        call=_call(
+            "compare_nps_paired",
+            first=first,
+            second=second,
+            weights=weights,
+            by=_as_list(by),
+            strata=strata,
+            breaks=breaks_,
+        ),
     )
 
 
@@ -1703,11 +2004,26 @@ def compare_scores_paired(
     scale_ = _as_scale(scale, CSAT_SCALE)
     points = _check_points("top", top, scale_) if metric == "top_box" else None
     return _paired(
-        data, first, second, scale=scale_,
-        codes=lambda values: _metric_codes(metric, values, points), scale_factor=1.0,
-        metric="mean score" if metric == "mean" else "top-box share", weights=weights,
-        by=by, strata=strata, confidence_level=confidence_level, nan_policy=nan_policy,
+        data,
+        first,
+        second,
+        scale=scale_,
+        codes=lambda values: _metric_codes(metric, values, points),
+        scale_factor=1.0,
+        metric="mean score" if metric == "mean" else "top-box share",
+        weights=weights,
+        by=by,
+        strata=strata,
+        confidence_level=confidence_level,
+        nan_policy=nan_policy,
         na_values=na_values,
-        call=_call("compare_scores_paired", first=first, second=second, metric=metric,
-                   weights=weights, by=_as_list(by), strata=strata),
+        call=_call(
+            "compare_scores_paired",
+            first=first,
+            second=second,
+            metric=metric,
+            weights=weights,
+            by=_as_list(by),
+            strata=strata,
+        ),
     )

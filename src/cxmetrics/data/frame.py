@@ -26,7 +26,13 @@ from numpy.typing import NDArray
 from cxmetrics._validation import column_not_found
 from cxmetrics.errors import InvalidDataError, InvalidParameterError
 
-__all__ = ["VALUE_PREFIX", "MomentTable", "ValueTable", "reduce_moments", "reduce_values"]
+__all__ = [
+    "VALUE_PREFIX",
+    "MomentTable",
+    "ValueTable",
+    "reduce_moments",
+    "reduce_values",
+]
 
 VALUE_PREFIX = "__value"
 _SUMS = ("n", "sum_w", "sum_w2")
@@ -106,7 +112,9 @@ def _few(values: Sequence[Any], k: int = 5) -> str:
     return f"{shown}{more}"
 
 
-def _non_numeric_error(column: str, argument: str, examples: Sequence[Any]) -> Exception:
+def _non_numeric_error(
+    column: str, argument: str, examples: Sequence[Any]
+) -> Exception:
     return InvalidDataError(
         f"Column {column!r} (from `{argument}`) must hold numbers; it holds "
         f"non-numeric values such as {_few(list(examples))}. "
@@ -476,13 +484,17 @@ def _reduce_narwhals(
         nw.col("__w_missing").sum(),
         nw.col("__w").min().alias("__w_min"),
     )
-    native = reduced.collect(backend="pandas") if hasattr(reduced, "collect") else reduced
+    native = (
+        reduced.collect(backend="pandas") if hasattr(reduced, "collect") else reduced
+    )
     table = native.to_pandas()
     for column in keys[len(key_columns) :]:
         table[column] = table[column].astype(np.float64)
     n_weight_missing = int(table.pop("__w_missing").sum())
     w_min = table.pop("__w_min")
-    min_weight = float(w_min.min()) if weights is not None and w_min.notna().any() else np.nan
+    min_weight = (
+        float(w_min.min()) if weights is not None and w_min.notna().any() else np.nan
+    )
     table["n"] = table["n"].astype(np.int64)
     if n_rows < 0:
         n_rows = int(table["n"].sum())
@@ -602,7 +614,11 @@ def reduce_moments(
     -------
     MomentTable
     """
-    if not hasattr(data, "columns") and not hasattr(data, "schema") and not _looks_like_frame(data):
+    if (
+        not hasattr(data, "columns")
+        and not hasattr(data, "schema")
+        and not _looks_like_frame(data)
+    ):
         if by or strata:
             raise InvalidParameterError(
                 "`by` and `strata` need a DataFrame; got a one-dimensional `data`."
@@ -615,7 +631,9 @@ def reduce_moments(
     elif isinstance(data, pd.Series):
         data, value = _as_frame(data, value, argument)
     if value is None:
-        raise InvalidParameterError(f"`{argument}` must name a column of `data`; got None.")
+        raise InvalidParameterError(
+            f"`{argument}` must name a column of `data`; got None."
+        )
     if isinstance(data, pd.DataFrame):
         _check_pandas_columns(data, [value], [argument], weights, by, strata)
     try:
@@ -627,9 +645,12 @@ def reduce_moments(
         ) from None
     schema = frame.collect_schema()
     available = list(schema.names())
-    for column, arg in [(value, argument), *((b, "by") for b in by),
-                        *([(weights, "weights")] if weights else []),
-                        *([(strata, "strata")] if strata else [])]:
+    for column, arg in [
+        (value, argument),
+        *((b, "by") for b in by),
+        *([(weights, "weights")] if weights else []),
+        *([(strata, "strata")] if strata else []),
+    ]:
         if column not in available:
             raise column_not_found(column, available, argument=arg)
     if not schema[value].is_numeric():
@@ -650,26 +671,43 @@ def reduce_moments(
     key_columns = [*by, *([strata] if strata is not None else [])]
     renamed = {**{c: c for c in by}, **({strata: "__stratum"} if strata else {})}
     x = as_float(value)
-    prepared = frame.select(
-        *[nw.col(c).alias(renamed[c]) for c in key_columns],
-        x.alias("__x"),
-        (as_float(weights) if weights is not None else nw.lit(1.0)).alias("__w"),
-    ).with_columns(
-        nw.col("__x").is_null().cast(nw.Int64()).alias("n_missing"),
-        nw.col("__w").is_null().cast(nw.Int64()).alias("__w_missing"),
-        (nw.col("__x").abs() == float("inf")).fill_null(False).cast(nw.Int64()).alias("__nonfinite"),
-    ).with_columns(
-        # rows with a missing value contribute nothing but are counted apart
-        nw.when(nw.col("__x").is_null()).then(0.0).otherwise(nw.col("__w").fill_null(0.0)).alias("__wu"),
-        nw.col("__x").fill_null(0.0).alias("__xu"),
-    ).with_columns(
-        nw.when(nw.col("__x").is_null()).then(0).otherwise(1).cast(nw.Int64()).alias("n"),
-        nw.col("__wu").alias("sum_w"),
-        (nw.col("__wu") * nw.col("__xu")).alias("sum_wx"),
-        (nw.col("__wu") * nw.col("__xu") * nw.col("__xu")).alias("sum_wx2"),
-        (nw.col("__wu") * nw.col("__wu")).alias("sum_w2"),
-        (nw.col("__wu") * nw.col("__wu") * nw.col("__xu")).alias("sum_w2x"),
-        (nw.col("__wu") * nw.col("__wu") * nw.col("__xu") * nw.col("__xu")).alias("sum_w2x2"),
+    prepared = (
+        frame.select(
+            *[nw.col(c).alias(renamed[c]) for c in key_columns],
+            x.alias("__x"),
+            (as_float(weights) if weights is not None else nw.lit(1.0)).alias("__w"),
+        )
+        .with_columns(
+            nw.col("__x").is_null().cast(nw.Int64()).alias("n_missing"),
+            nw.col("__w").is_null().cast(nw.Int64()).alias("__w_missing"),
+            (nw.col("__x").abs() == float("inf"))
+            .fill_null(False)
+            .cast(nw.Int64())
+            .alias("__nonfinite"),
+        )
+        .with_columns(
+            # rows with a missing value contribute nothing but are counted apart
+            nw.when(nw.col("__x").is_null())
+            .then(0.0)
+            .otherwise(nw.col("__w").fill_null(0.0))
+            .alias("__wu"),
+            nw.col("__x").fill_null(0.0).alias("__xu"),
+        )
+        .with_columns(
+            nw.when(nw.col("__x").is_null())
+            .then(0)
+            .otherwise(1)
+            .cast(nw.Int64())
+            .alias("n"),
+            nw.col("__wu").alias("sum_w"),
+            (nw.col("__wu") * nw.col("__xu")).alias("sum_wx"),
+            (nw.col("__wu") * nw.col("__xu") * nw.col("__xu")).alias("sum_wx2"),
+            (nw.col("__wu") * nw.col("__wu")).alias("sum_w2"),
+            (nw.col("__wu") * nw.col("__wu") * nw.col("__xu")).alias("sum_w2x"),
+            (nw.col("__wu") * nw.col("__wu") * nw.col("__xu") * nw.col("__xu")).alias(
+                "sum_w2x2"
+            ),
+        )
     )
     keys = [renamed[c] for c in key_columns]
     sums = [*_MOMENT_SUMS, "n_missing", "__w_missing", "__nonfinite"]
@@ -678,17 +716,24 @@ def reduce_moments(
         reduced = prepared.group_by(*keys, drop_null_keys=False).agg(*aggs)
     else:
         reduced = prepared.select(*aggs)
-    native = reduced.collect(backend="pandas") if hasattr(reduced, "collect") else reduced
+    native = (
+        reduced.collect(backend="pandas") if hasattr(reduced, "collect") else reduced
+    )
     table = native.to_pandas()
     n_weight_missing = int(table.pop("__w_missing").sum())
     n_nonfinite = int(table.pop("__nonfinite").sum())
     w_min = table.pop("__w_min")
-    min_weight = float(w_min.min()) if weights is not None and w_min.notna().any() else np.nan
+    min_weight = (
+        float(w_min.min()) if weights is not None and w_min.notna().any() else np.nan
+    )
     table["n"] = table["n"].astype(np.int64)
     table["n_missing"] = table["n_missing"].astype(np.int64)
     if groups is None:
         groups = (
-            table[list(by)].dropna().drop_duplicates().sort_values(list(by), kind="stable")
+            table[list(by)]
+            .dropna()
+            .drop_duplicates()
+            .sort_values(list(by), kind="stable")
             .reset_index(drop=True)
             if by
             else pd.DataFrame(index=range(1))

@@ -126,7 +126,9 @@ def prepare_table(
                 f"{list(vt.value_names)}"
             )
         if omissions.missing_key:
-            parts.append(f"{omissions.missing_key} row(s) with a missing group or stratum")
+            parts.append(
+                f"{omissions.missing_key} row(s) with a missing group or stratum"
+            )
         raise InvalidDataError(
             "`nan_policy='raise'` and the data have " + " and ".join(parts) + ". "
             "Hint: pass `nan_policy='omit'` to leave them out (they are counted)."
@@ -155,9 +157,11 @@ def category_counts(
     With two value columns (paired ratings), ``recode(v0, v1)`` maps each pair to
     one value among ``categories`` (e.g. the difference of their NPS codes).
     """
-    arguments = [argument] if len(vt.value_names) == 1 else [
-        f"{argument}[{i}]" for i in range(len(vt.value_names))
-    ]
+    arguments = (
+        [argument]
+        if len(vt.value_names) == 1
+        else [f"{argument}[{i}]" for i in range(len(vt.value_names))]
+    )
     table, omissions = prepare_table(
         vt, arguments=arguments, scale=scale, nan_policy=nan_policy, na_values=na_values
     )
@@ -241,12 +245,15 @@ def moments(
     table = mt.table
     key_columns = [*mt.group_names, *(["__stratum"] if mt.stratified else [])]
     key_missing = (
-        table[key_columns].isna().any(axis=1) if key_columns
+        table[key_columns].isna().any(axis=1)
+        if key_columns
         else pd.Series(False, index=table.index)
     )
     omissions = Omissions(
         missing_value=int(table.loc[~key_missing, "n_missing"].sum()),
-        missing_key=int((table.loc[key_missing, "n"] + table.loc[key_missing, "n_missing"]).sum()),
+        missing_key=int(
+            (table.loc[key_missing, "n"] + table.loc[key_missing, "n_missing"]).sum()
+        ),
     )
     if nan_policy == "raise" and omissions.total:
         raise InvalidDataError(
@@ -262,7 +269,8 @@ def moments(
         )
     groups = (
         tuple(tuple(r) for r in mt.groups[list(mt.group_names)].itertuples(index=False))
-        if mt.group_names else (("(all)",),)
+        if mt.group_names
+        else (("(all)",),)
     )
     index = {g: i for i, g in enumerate(groups)}
     if mt.group_names:
@@ -274,8 +282,14 @@ def moments(
     else:
         g = np.zeros(len(table), dtype=np.intp)
     if mt.stratified:
-        strata: tuple[Hashable, ...] = tuple(sorted(table["__stratum"].unique().tolist(), key=str))
-        h = table["__stratum"].map({s: i for i, s in enumerate(strata)}).to_numpy(dtype=np.intp)
+        strata: tuple[Hashable, ...] = tuple(
+            sorted(table["__stratum"].unique().tolist(), key=str)
+        )
+        h = (
+            table["__stratum"]
+            .map({s: i for i, s in enumerate(strata)})
+            .to_numpy(dtype=np.intp)
+        )
     else:
         strata = ("(all)",)
         h = np.zeros(len(table), dtype=np.intp)

@@ -69,7 +69,10 @@ def bootstrap_domain_means(
     for start in range(0, n_resamples, chunk):
         size = min(chunk, n_resamples - start)
         draws = np.concatenate(
-            [rows[rng.integers(0, len(rows), size=(size, len(rows)))] for rows in strata_rows],
+            [
+                rows[rng.integers(0, len(rows), size=(size, len(rows)))]
+                for rows in strata_rows
+            ],
             axis=1,
         )
         cell = (np.arange(size)[:, None] * n_groups + group[draws]).ravel()
@@ -116,7 +119,9 @@ def bootstrap_limits(
         probs = np.array([alpha / 2, 1 - alpha / 2])
         if method == "bca":
             theta = dist.estimate[g]
-            share_below = (np.sum(reps < theta) + 0.5 * np.sum(reps == theta)) / reps.size
+            share_below = (
+                np.sum(reps < theta) + 0.5 * np.sum(reps == theta)
+            ) / reps.size
             if 0 < share_below < 1:
                 z0 = stats.norm.ppf(share_below)
                 a = dist.acceleration[g]

@@ -102,7 +102,9 @@ def share_interval(
             return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
         if method == "jeffreys":
             x = p * n_star
-            low = np.where(x > 0, stats.beta.ppf(alpha / 2, x + 0.5, n_star - x + 0.5), 0)
+            low = np.where(
+                x > 0, stats.beta.ppf(alpha / 2, x + 0.5, n_star - x + 0.5), 0
+            )
             high = np.where(
                 x < n_star, stats.beta.ppf(1 - alpha / 2, x + 0.5, n_star - x + 0.5), 1
             )

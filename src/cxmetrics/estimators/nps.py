@@ -102,7 +102,9 @@ def nps_score(
         b, c = n * float(p_pos[i]), n * float(p_neg[i])
         d = (b - c) / n
 
-        def f(delta: float, target: float, b: float = b, c: float = c, n: float = n) -> float:
+        def f(
+            delta: float, target: float, b: float = b, c: float = c, n: float = n
+        ) -> float:
             return _tango_statistic(delta, b, c, n) - target
 
         lo_edge, hi_edge = -1 + eps, 1 - eps
@@ -167,7 +169,9 @@ def nps_bayes(
         xp, xn = n * float(p_pos[i]), n * float(p_neg[i])
         shapes = (xp + a, max(n - xp - xn, 0.0) + a, xn + a)
 
-        def cdf(t: float, target: float, shapes: tuple[float, float, float] = shapes) -> float:
+        def cdf(
+            t: float, target: float, shapes: tuple[float, float, float] = shapes
+        ) -> float:
             return float(_difference_cdf(np.array([t]), *shapes)[0]) - target
 
         low[i] = optimize.brentq(cdf, -1.0, 1.0, args=(alpha / 2,), xtol=1e-12)
@@ -189,7 +193,9 @@ def nps_interval(
     if method == "wald":
         return nps_wald(d, variance, confidence_level=confidence_level)
     if method == "adjusted_wald":
-        return nps_adjusted_wald(p_pos, p_neg, n_star, confidence_level=confidence_level)
+        return nps_adjusted_wald(
+            p_pos, p_neg, n_star, confidence_level=confidence_level
+        )
     if method == "score":
         return nps_score(p_pos, p_neg, n_star, confidence_level=confidence_level)
     if method in ("bayes", "bayes_jeffreys"):

@@ -53,7 +53,9 @@ def format_value(value: Any, kind: str = "number", decimals: int = 2) -> str:
     return f"{x:,.{decimals}f}".replace(",", " ")
 
 
-def _formatted(frame: pd.DataFrame, formats: Mapping[str, tuple[str, int]]) -> pd.DataFrame:
+def _formatted(
+    frame: pd.DataFrame, formats: Mapping[str, tuple[str, int]]
+) -> pd.DataFrame:
     merged = {**_FORMATS, **formats}
     out = {}
     for column in frame.columns:
@@ -85,7 +87,9 @@ def frame_to_html(
         f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
         for k, v in header
     )
-    foot = "".join(f"<p style='margin:0'><small>{html.escape(f)}</small></p>" for f in footer)
+    foot = "".join(
+        f"<p style='margin:0'><small>{html.escape(f)}</small></p>" for f in footer
+    )
     table = shown.to_html(index=False, escape=True, border=0)
     return (
         f"<div class='cxmetrics-result'><strong>{html.escape(title)}</strong>"
@@ -101,8 +105,14 @@ def frame_to_latex(
 
     def esc(text: object) -> str:
         s = str(text)
-        for a, b in (("\\", r"\textbackslash{}"), ("%", r"\%"), ("_", r"\_"),
-                     ("&", r"\&"), ("#", r"\#"), ("$", r"\$")):
+        for a, b in (
+            ("\\", r"\textbackslash{}"),
+            ("%", r"\%"),
+            ("_", r"\_"),
+            ("&", r"\&"),
+            ("#", r"\#"),
+            ("$", r"\$"),
+        ):
             s = s.replace(a, b)
         return s.replace("–", "--")
 
@@ -110,6 +120,9 @@ def frame_to_latex(
     lines = [rf"\begin{{tabular}}{{{cols}}}", r"\hline"]
     lines.append(" & ".join(esc(c) for c in shown.columns) + r" \\")
     lines.append(r"\hline")
-    lines.extend(" & ".join(esc(v) for v in row) + r" \\" for row in shown.itertuples(index=False))
+    lines.extend(
+        " & ".join(esc(v) for v in row) + r" \\"
+        for row in shown.itertuples(index=False)
+    )
     lines += [r"\hline", r"\end{tabular}"]
     return "\n".join(lines)

@@ -155,8 +155,10 @@ class ResultBase:
             "kind": type(self).__name__,
             "group_names": list(self.group_names),
             "rows": records,
-            "call": {k: _plain(v) if not isinstance(v, list | tuple) else list(v)
-                     for k, v in self.call.items()},
+            "call": {
+                k: _plain(v) if not isinstance(v, list | tuple) else list(v)
+                for k, v in self.call.items()
+            },
             "versions": dict(self.versions),
         }
 
@@ -180,7 +182,9 @@ class ResultBase:
         """Return a :class:`Summary` (text, HTML or LaTeX) with provenance."""
         footer = [*self._footer()]
         if self.call:
-            args = ", ".join(f"{k}={v!r}" for k, v in self.call.items() if k != "function")
+            args = ", ".join(
+                f"{k}={v!r}" for k, v in self.call.items() if k != "function"
+            )
             footer.append(f"call: {self.call.get('function', '')}({args})")
         if self.versions:
             footer.append(

@@ -37,7 +37,9 @@ BOOTSTRAP_METHODS = ("bootstrap", "bootstrap_bca", "bootstrap_percentile")
 
 def nps_codes(categories: FloatArray, breaks: tuple[int, int]) -> FloatArray:
     """+1 for promoters (above ``breaks[1]``), −1 for detractors (≤ ``breaks[0]``)."""
-    return np.where(categories > breaks[1], 1.0, np.where(categories <= breaks[0], -1.0, 0.0))
+    return np.where(
+        categories > breaks[1], 1.0, np.where(categories <= breaks[0], -1.0, 0.0)
+    )
 
 
 def domain_df(counts: CategoryCounts) -> FloatArray:
@@ -120,7 +122,9 @@ class _GroupedScore(ResultBase):
     def _footer(self) -> list[str]:
         small = self.table["small_sample"].to_numpy(dtype=bool)
         if small.any():
-            return [f"{int(small.sum())} group(s) below min_n = {self.min_n}: read with care."]
+            return [
+                f"{int(small.sum())} group(s) below min_n = {self.min_n}: read with care."
+            ]
         return []
 
 
@@ -138,7 +142,9 @@ class _GroupSelector:
         for name, value in zip(names, key, strict=False):
             mask &= (result.table[name] == value).to_numpy()
         if not mask.any():
-            raise KeyError(f"no group {label!r}; groups: {result.table[names].values.tolist()}")
+            raise KeyError(
+                f"no group {label!r}; groups: {result.table[names].values.tolist()}"
+            )
         return result.table[mask].iloc[0]
 
 
@@ -169,7 +175,9 @@ def nps_frame(
                 "`nps(data, ..., method='bootstrap')`."
             )
         low, high = bootstrap_limits(
-            bootstrap, confidence_level=confidence_level, method=_bootstrap_method(method)
+            bootstrap,
+            confidence_level=confidence_level,
+            method=_bootstrap_method(method),
         )
     else:
         low, high = nps_interval(
@@ -229,7 +237,11 @@ class NPSResult(_GroupedScore):
         ]
 
     def _formats(self) -> dict[str, tuple[str, int]]:
-        return {"estimate": ("signed", 1), "ci_low": ("signed", 1), "ci_high": ("signed", 1)}
+        return {
+            "estimate": ("signed", 1),
+            "ci_low": ("signed", 1),
+            "ci_high": ("signed", 1),
+        }
 
     def __repr__(self) -> str:
         level = f"{100 * self.confidence_level:g}%"
@@ -317,8 +329,13 @@ def distribution_frame(counts: CategoryCounts, confidence_level: float) -> pd.Da
         indicator = (np.arange(len(counts.categories)) == k).astype(np.float64)
         dm = domain_means(counts.moments(indicator))
         low, high = share_interval(
-            dm.estimate, dm.variance, dm.n_design_eff, n_obs=dm.n, df=df,
-            confidence_level=confidence_level, method="wilson",
+            dm.estimate,
+            dm.variance,
+            dm.n_design_eff,
+            n_obs=dm.n,
+            df=df,
+            confidence_level=confidence_level,
+            method="wilson",
         )
         part = labels.copy()
         part["value"] = value
@@ -331,7 +348,11 @@ def distribution_frame(counts: CategoryCounts, confidence_level: float) -> pd.Da
         rows.append(part)
     out = pd.concat(rows, ignore_index=True)
     keys = [*counts.group_names, "value"]
-    return out.sort_values(keys, kind="stable").reset_index(drop=True) if counts.group_names else out
+    return (
+        out.sort_values(keys, kind="stable").reset_index(drop=True)
+        if counts.group_names
+        else out
+    )
 
 
 # --- shares and means -----------------------------------------------------------
@@ -346,12 +367,19 @@ def share_frame(
     min_n: int,
 ) -> pd.DataFrame:
     """The tidy table of a top-box (or any category-set) share."""
-    indicator = np.isin(counts.categories, np.asarray(top, dtype=np.float64)).astype(float)
+    indicator = np.isin(counts.categories, np.asarray(top, dtype=np.float64)).astype(
+        float
+    )
     dm = domain_means(counts.moments(indicator))
     df = domain_df(counts)
     low, high = share_interval(
-        dm.estimate, dm.variance, dm.n_design_eff, n_obs=dm.n, df=df,
-        confidence_level=confidence_level, method=method,  # type: ignore[arg-type]
+        dm.estimate,
+        dm.variance,
+        dm.n_design_eff,
+        n_obs=dm.n,
+        df=df,
+        confidence_level=confidence_level,
+        method=method,  # type: ignore[arg-type]
     )
     small, notes = _notes(dm.n, min_n)
     frame = group_labels_frame(counts.groups, counts.group_names)
@@ -380,7 +408,10 @@ def mean_frame(
     dm = domain_means(counts.moments())
     df = domain_df(counts)
     low, high = mean_interval(
-        dm.estimate, dm.variance, df=df, confidence_level=confidence_level,
+        dm.estimate,
+        dm.variance,
+        df=df,
+        confidence_level=confidence_level,
         method=method,  # type: ignore[arg-type]
     )
     small, notes = _notes(dm.n, min_n)
@@ -416,7 +447,15 @@ class ShareResult(_GroupedScore):
         return f"Top-box share (scale points {points})"
 
     def _display_columns(self) -> list[str]:
-        return [*self.group_names, "estimate", "ci_low", "ci_high", "n", "n_eff", "note"]
+        return [
+            *self.group_names,
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "n",
+            "n_eff",
+            "note",
+        ]
 
     def _formats(self) -> dict[str, tuple[str, int]]:
         return {k: ("percent", 1) for k in ("estimate", "ci_low", "ci_high")}
@@ -458,7 +497,10 @@ class ShareResult(_GroupedScore):
         )
         chosen = check_method(self.method if method is None else method, SHARE_METHODS)
         frame = share_frame(
-            self.counts, top=self.top, method=chosen, confidence_level=level,
+            self.counts,
+            top=self.top,
+            method=chosen,
+            confidence_level=level,
             min_n=self.min_n,
         )
         return _interval_from(frame, self._labels(), level, chosen)
@@ -487,7 +529,16 @@ class MeanResult(_GroupedScore):
         return "Mean score"
 
     def _display_columns(self) -> list[str]:
-        return [*self.group_names, "estimate", "ci_low", "ci_high", "sd", "n", "n_eff", "note"]
+        return [
+            *self.group_names,
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "sd",
+            "n",
+            "n_eff",
+            "note",
+        ]
 
     def _formats(self) -> dict[str, tuple[str, int]]:
         return {k: ("number", 2) for k in ("estimate", "ci_low", "ci_high", "sd")}
@@ -528,7 +579,9 @@ class MeanResult(_GroupedScore):
             self.confidence_level if confidence_level is None else confidence_level
         )
         chosen = check_method(self.method if method is None else method, MEAN_METHODS)
-        frame = mean_frame(self.counts, method=chosen, confidence_level=level, min_n=self.min_n)
+        frame = mean_frame(
+            self.counts, method=chosen, confidence_level=level, min_n=self.min_n
+        )
         return _interval_from(frame, self._labels(), level, chosen)
 
     def distribution(self) -> pd.DataFrame:
@@ -561,7 +614,15 @@ class SatisfactionResult(ResultBase):
         return self.top_box._header()
 
     def _display_columns(self) -> list[str]:
-        return [*self.group_names, "measure", "estimate", "ci_low", "ci_high", "n", "note"]
+        return [
+            *self.group_names,
+            "measure",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "n",
+            "note",
+        ]
 
     def _formats(self) -> dict[str, tuple[str, int]]:
         return {k: ("number", 3) for k in ("estimate", "ci_low", "ci_high")}
@@ -627,8 +688,14 @@ class ComparisonResult(ResultBase):
 
     def _display_columns(self) -> list[str]:
         return [
-            "group", "reference", "estimate", "ci_low", "ci_high", "statistic",
-            "p_value", "p_adjusted",
+            "group",
+            "reference",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "statistic",
+            "p_value",
+            "p_adjusted",
         ]
 
     def __repr__(self) -> str:
@@ -637,7 +704,9 @@ class ComparisonResult(ResultBase):
             f"versus={self.versus!r}, adjust={self.adjust!r})"
         )
 
-    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
+    def confidence_interval(
+        self, confidence_level: float | None = None
+    ) -> ConfidenceInterval:
         """Recompute the intervals of the differences at another level."""
         from scipy import stats
 
@@ -650,8 +719,11 @@ class ComparisonResult(ResultBase):
         est = self.table["estimate"].to_numpy(dtype=float)
         se = self.table["std_error"].to_numpy(dtype=float)
         return ConfidenceInterval(
-            low=est - z * se, high=est + z * se, confidence_level=level,
-            method="normal", labels=self.table[["group", "reference"]],
+            low=est - z * se,
+            high=est + z * se,
+            confidence_level=level,
+            method="normal",
+            labels=self.table[["group", "reference"]],
         )
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
@@ -687,8 +759,14 @@ class PairedComparisonResult(ResultBase):
 
     def _display_columns(self) -> list[str]:
         return [
-            *self.group_names, "estimate", "ci_low", "ci_high", "estimate_first",
-            "estimate_second", "p_value", "n",
+            *self.group_names,
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "estimate_first",
+            "estimate_second",
+            "p_value",
+            "n",
         ]
 
     def __repr__(self) -> str:
@@ -701,7 +779,9 @@ class PairedComparisonResult(ResultBase):
             )
         return f"PairedComparisonResult({self.metric}: {len(self.table)} groups)"
 
-    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
+    def confidence_interval(
+        self, confidence_level: float | None = None
+    ) -> ConfidenceInterval:
         """Recompute the t intervals of the differences at another level."""
         from scipy import stats
 
@@ -715,8 +795,11 @@ class PairedComparisonResult(ResultBase):
         est = self.table["estimate"].to_numpy(dtype=float)
         se = self.table["std_error"].to_numpy(dtype=float)
         return ConfidenceInterval(
-            low=est - q * se, high=est + q * se, confidence_level=level,
-            method="t", labels=self._labels(),
+            low=est - q * se,
+            high=est + q * se,
+            confidence_level=level,
+            method="t",
+            labels=self._labels(),
         )
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
