@@ -153,9 +153,9 @@ def test_share_korn_graubard_matches_svyciprop_beta(case: dict[str, Any]) -> Non
         low, high = share_interval(
             merged["estimate"].to_numpy(),
             merged["std_error"].to_numpy() ** 2,
-            merged["beta_n_eff"].to_numpy(),
+            r_n_eff,
             n_obs=n,
-            df=merged["ci_df"].to_numpy(float),
+            df=df,
             confidence_level=level,
             method="clopper_pearson",
         )
