@@ -159,10 +159,7 @@ def reduce_values(
     """
     arguments = list(value_arguments or [f"values[{i}]" for i in range(len(values))])
     weight_array: NDArray[np.float64] | None = None
-    is_array_input = not hasattr(data, "columns") and not hasattr(data, "schema")
-    if isinstance(data, pd.Series | np.ndarray | list | tuple) or (
-        is_array_input and not _looks_like_frame(data)
-    ):
+    if isinstance(data, pd.Series | np.ndarray | list | tuple):
         if by or strata:
             raise InvalidParameterError(
                 "`by` and `strata` need a DataFrame; got a one-dimensional `data`. "
@@ -189,14 +186,6 @@ def reduce_values(
         if fast is not None:
             return fast
     return _reduce_narwhals(data, names, arguments, weights, by, strata)
-
-
-def _looks_like_frame(data: Any) -> bool:
-    try:
-        nw.from_native(data)
-    except TypeError:
-        return False
-    return True
 
 
 def _weight_array(weights: Any, n: int) -> NDArray[np.float64]:
@@ -614,11 +603,7 @@ def reduce_moments(
     -------
     MomentTable
     """
-    if (
-        not hasattr(data, "columns")
-        and not hasattr(data, "schema")
-        and not _looks_like_frame(data)
-    ):
+    if isinstance(data, np.ndarray | list | tuple):
         if by or strata:
             raise InvalidParameterError(
                 "`by` and `strata` need a DataFrame; got a one-dimensional `data`."

@@ -122,8 +122,9 @@ def _description_rows() -> list[tuple[str, str, str]]:
             if column == EXAMPLE_SURVEY_TRUTH.dont_know_column:
                 scale = f"0-10, {EXAMPLE_SURVEY_TRUTH.dont_know_code}"
                 text += (
-                    f" About 0.3% hold the code {EXAMPLE_SURVEY_TRUTH.dont_know_code}"
-                    " ('don't know'): recode it to NaN before analysis."
+                    f" A few values (0.4% in the bundled file) are the code "
+                    f"{EXAMPLE_SURVEY_TRUTH.dont_know_code} ('don't know'): recode "
+                    "them to NaN before analysis."
                 )
             elif column in EXAMPLE_SURVEY_TRUTH.missing_share:
                 share = EXAMPLE_SURVEY_TRUTH.missing_share[column]
@@ -195,7 +196,7 @@ def load_example_survey() -> pd.DataFrame:
 
     - ``nps`` (about 2%), ``exp_relationship`` (3%) and ``expct_convenience``
       (2%) are NaN completely at random;
-    - ``expct_price`` holds a few ``99`` ("don't know") codes, about 0.3%;
+    - ``expct_price`` holds 17 ``99`` ("don't know") codes (0.4%);
     - ``nps_competitor`` is NaN for competitor customers and for Our bank
       customers without a second bank (about 54% of rows).
 
