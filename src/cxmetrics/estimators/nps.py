@@ -124,20 +124,33 @@ def nps_score(
 def _difference_cdf(
     t: FloatArray, a_pos: float, a_mid: float, a_neg: float, nodes: int = 512
 ) -> FloatArray:
-    """P(P₊ − P₋ ≤ t) for (P₊, P₀, P₋) ~ Dirichlet(a_pos, a_mid, a_neg).
+    """P(P₊ − P₋ ≤ t) for (P₊, P₀, P₋) ~ Dirichlet(a_pos, a_mid, a_neg)."""
+    return _DifferenceCDF(a_pos, a_mid, a_neg, nodes)(np.asarray(t, dtype=np.float64))
+
+
+class _DifferenceCDF:
+    """CDF of P₊ − P₋ under a Dirichlet(a_pos, a_mid, a_neg) distribution.
 
     P₋ ~ Beta(a_neg, a_pos + a_mid) and, given P₋ = m, P₊/(1 − m) ~ Beta(a_pos,
     a_mid); the CDF is one integral over m, done by Gauss–Legendre quadrature on
-    the central 1 − 2e-13 of P₋'s distribution.
+    the central 1 − 2e-13 of P₋'s distribution (nodes computed once).
     """
-    marginal = stats.beta(a_neg, a_pos + a_mid)
-    lo, hi = marginal.ppf(1e-13), marginal.isf(1e-13)
-    x, wq = np.polynomial.legendre.leggauss(nodes)
-    m = 0.5 * (hi - lo) * x + 0.5 * (hi + lo)
-    weight = 0.5 * (hi - lo) * wq * marginal.pdf(m)
-    ratio = (np.asarray(t, float)[..., None] + m) / (1 - m)
-    inner = special.betainc(a_pos, a_mid, np.clip(ratio, 0.0, 1.0))
-    return np.asarray((inner * weight).sum(axis=-1) / weight.sum(), dtype=np.float64)
+
+    def __init__(
+        self, a_pos: float, a_mid: float, a_neg: float, nodes: int = 512
+    ) -> None:
+        marginal = stats.beta(a_neg, a_pos + a_mid)
+        lo, hi = marginal.ppf(1e-13), marginal.isf(1e-13)
+        x, wq = np.polynomial.legendre.leggauss(nodes)
+        self.m = 0.5 * (hi - lo) * x + 0.5 * (hi + lo)
+        weight = 0.5 * (hi - lo) * wq * marginal.pdf(self.m)
+        self.weight = weight / weight.sum()
+        self.a_pos, self.a_mid = a_pos, a_mid
+
+    def __call__(self, t: FloatArray) -> FloatArray:
+        ratio = (np.asarray(t, dtype=np.float64)[..., None] + self.m) / (1 - self.m)
+        inner = special.betainc(self.a_pos, self.a_mid, np.clip(ratio, 0.0, 1.0))
+        return np.asarray(inner @ self.weight, dtype=np.float64)
 
 
 def nps_bayes(
@@ -167,12 +180,10 @@ def nps_bayes(
         if not (np.isfinite(n) and n > 0):
             continue
         xp, xn = n * float(p_pos[i]), n * float(p_neg[i])
-        shapes = (xp + a, max(n - xp - xn, 0.0) + a, xn + a)
+        distribution = _DifferenceCDF(xp + a, max(n - xp - xn, 0.0) + a, xn + a)
 
-        def cdf(
-            t: float, target: float, shapes: tuple[float, float, float] = shapes
-        ) -> float:
-            return float(_difference_cdf(np.array([t]), *shapes)[0]) - target
+        def cdf(t: float, target: float, f: _DifferenceCDF = distribution) -> float:
+            return float(f(np.array(t))) - target
 
         low[i] = optimize.brentq(cdf, -1.0, 1.0, args=(alpha / 2,), xtol=1e-12)
         high[i] = optimize.brentq(cdf, -1.0, 1.0, args=(1 - alpha / 2,), xtol=1e-12)
