@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import os
 
-import matplotlib
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
 
-matplotlib.use("Agg")
+mpl.use("Agg")
 
 settings.register_profile(
     "dev", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]

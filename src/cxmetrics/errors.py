@@ -38,7 +38,7 @@ class InvalidParameterError(CxMetricsError, ValueError, TypeError):
 
 
 class InvalidDataError(CxMetricsError, ValueError):
-    """The data hold values the analysis cannot use (out of scale, negative weights…)."""
+    """The data hold values the analysis cannot use (off-scale, negative weights…)."""
 
 
 class ColumnNotFoundError(CxMetricsError, KeyError):
@@ -78,7 +78,7 @@ class SmallSampleWarning(CxMetricsWarning):
 
 
 class DegenerateDataWarning(CxMetricsWarning, RuntimeWarning):
-    """The data make a quantity undefined (zero variance, one category); NaN returned."""
+    """The data leave a quantity undefined (zero variance…); NaN is returned."""
 
 
 class WeightingWarning(CxMetricsWarning):

@@ -136,7 +136,8 @@ def _as_scale(
             raise ValueError
     except (TypeError, ValueError):
         raise InvalidParameterError(
-            f"`scale` must be a pair of integers (low, high) with low < high; got {scale!r}."
+            "`scale` must be a pair of integers (low, high) with low < high; "
+            f"got {scale!r}."
         ) from None
     if (low, high) == (default.low, default.high):
         return default
@@ -155,7 +156,8 @@ def _check_points(
     bad = [v for v in values if not (scale.low <= v <= scale.high and v.is_integer())]
     if not values or bad:
         raise InvalidParameterError(
-            f"`{name}` must list points of the scale ({scale.describe()}); got {points!r}."
+            f"`{name}` must list points of the scale ({scale.describe()}); "
+            f"got {points!r}."
         )
     return values
 
@@ -169,7 +171,8 @@ def _check_breaks(breaks: Sequence[int], scale: ResponseScale) -> tuple[int, int
     if not ok or not (scale.low <= low < high < scale.high):
         raise InvalidParameterError(
             "`breaks` must be two increasing integers (last detractor score, last "
-            f"passive score) inside the scale {scale.low}–{scale.high}; got {breaks!r}. "
+            f"passive score) inside the scale {scale.low}–{scale.high}; "
+            f"got {breaks!r}. "
             "Hint: the standard NPS uses breaks=(6, 8)."
         )
     return low, high
@@ -828,8 +831,9 @@ def top_box(
         The rating scale; values outside it are errors.
     weights, by, strata, confidence_level, nan_policy, min_n, total, sort, na_values
         As in :func:`nps`.
-    method : {'wilson', 'logit', 'clopper_pearson', 'jeffreys', 'wald'}, default: 'wilson'
-        Interval method; see Notes.
+    method : str, default: 'wilson'
+        Interval method: ``'wilson'``, ``'logit'``, ``'clopper_pearson'``,
+        ``'jeffreys'`` or ``'wald'``; see Notes.
 
     Returns
     -------
@@ -1209,7 +1213,7 @@ def csat(
     sort: bool = False,
     na_values: Sequence[float] = (),
 ) -> SatisfactionResult:
-    """Customer satisfaction (CSAT): top-box share and mean of a satisfaction rating.
+    """Summarise customer satisfaction (CSAT): top-box share and mean rating.
 
     Parameters
     ----------
@@ -1289,7 +1293,7 @@ def ces(
     sort: bool = False,
     na_values: Sequence[float] = (),
 ) -> SatisfactionResult:
-    """Customer Effort Score (CES): mean effort rating and share finding it easy.
+    """Summarise a Customer Effort Score (CES): mean rating and share finding it easy.
 
     The CES 2.0 item ("The company made it easy for me to handle my issue",
     1 = strongly disagree … 7 = strongly agree) is summarised by its mean and the
@@ -1416,7 +1420,8 @@ def _contrasts(
             ]
             if not matches:
                 raise InvalidParameterError(
-                    f"`reference` must be one of the groups {labels}; got {reference!r}."
+                    f"`reference` must be one of the groups {labels}; "
+                    f"got {reference!r}."
                 )
             ref = matches[0]
         for i in used:
@@ -1567,7 +1572,8 @@ def compare_nps(
     --------
     >>> import cxmetrics as cx
     >>> survey = cx.datasets.load_example_survey()
-    >>> res = cx.compare_nps(survey, "nps", by="channel", weights="weight", versus="rest")
+    >>> res = cx.compare_nps(
+    ...     survey, "nps", by="channel", weights="weight", versus="rest")
     >>> res.to_frame().columns[:4].tolist()
     ['group', 'reference', 'estimate', 'std_error']
     """
@@ -1771,26 +1777,23 @@ def _paired(
 
         return recode
 
-    common = {
-        "argument": "first/second",
-        "scale": scale,
-        "nan_policy": nan_policy,
-        "na_values": na_values,
-    }
-    diff_counts, omissions = category_counts(
-        vt,
-        recode=recode_difference,
-        categories=span,
-        **common,  # type: ignore[arg-type]
-    )
+    def counts_of(recode: Any, categories: np.ndarray) -> CategoryCounts:
+        counts, _ = category_counts(
+            vt,
+            argument="first/second",
+            scale=scale,
+            nan_policy=nan_policy,
+            na_values=na_values,
+            recode=recode,
+            categories=categories,
+        )
+        return counts
+
+    diff_counts = counts_of(recode_difference, span)
     _check_strata(diff_counts, strata)
     levels = np.unique(c)
-    first_counts, _ = category_counts(
-        vt, recode=recode_one(0), categories=levels, **common
-    )  # type: ignore[arg-type]
-    second_counts, _ = category_counts(
-        vt, recode=recode_one(1), categories=levels, **common
-    )  # type: ignore[arg-type]
+    first_counts = counts_of(recode_one(0), levels)
+    second_counts = counts_of(recode_one(1), levels)
     dm = domain_means(diff_counts.moments())
     dm_a = domain_means(first_counts.moments())
     dm_b = domain_means(second_counts.moments())

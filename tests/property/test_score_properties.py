@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
 import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
@@ -85,8 +84,8 @@ def test_merged_sums_equal_pooled_data(
     first: pd.DataFrame, second: pd.DataFrame
 ) -> None:
     from cxmetrics.data.frame import reduce_values
-    from cxmetrics.data.summaries import category_counts
     from cxmetrics.data.scales import NPS_SCALE
+    from cxmetrics.data.summaries import category_counts
 
     def counts(d: pd.DataFrame) -> CategoryCounts:
         vt = reduce_values(d, ["nps"], weights="w", integer_range=(0, 10))

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 from numpy.testing import assert_allclose
+from scipy import stats
 
 import cxmetrics as cx
 from cxmetrics.estimators.intervals import share_interval

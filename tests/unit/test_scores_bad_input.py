@@ -23,7 +23,9 @@ def test_missing_column_suggests_close_name(responses: pd.DataFrame) -> None:
 
 
 def test_missing_weight_and_group_columns(responses: pd.DataFrame) -> None:
-    with pytest.raises(ColumnNotFoundError, match=r"'wieght' \(from `weights`\).*'weight'"):
+    with pytest.raises(
+        ColumnNotFoundError, match=r"'wieght' \(from `weights`\).*'weight'"
+    ):
         cx.nps(responses, "nps", weights="wieght")
     with pytest.raises(ColumnNotFoundError, match=r"from `by`"):
         cx.nps(responses, "nps", by="regoin")
@@ -46,7 +48,9 @@ def test_fractional_scores(responses: pd.DataFrame) -> None:
 def test_out_of_scale_scores(responses: pd.DataFrame, bad: int) -> None:
     data = responses.copy()
     data.loc[[0, 5], "nps"] = bad
-    with pytest.raises(InvalidDataError, match=rf"outside the scale.*\[{bad}\].*na_values"):
+    with pytest.raises(
+        InvalidDataError, match=rf"outside the scale.*\[{bad}\].*na_values"
+    ):
         cx.nps(data, "nps")
 
 
@@ -75,7 +79,9 @@ def test_nan_policy_raise_counts_rows(responses: pd.DataFrame) -> None:
 
 def test_empty_and_one_response_groups_are_flagged(responses: pd.DataFrame) -> None:
     data = responses.copy()
-    data["region"] = pd.Categorical(data["region"], categories=["north", "south", "east", "west"])
+    data["region"] = pd.Categorical(
+        data["region"], categories=["north", "south", "east", "west"]
+    )
     data.loc[0, "region"] = "west"
     data["region"] = data["region"].cat.add_categories("islands")
     res = cx.nps(data, "nps", by="region")
@@ -103,17 +109,23 @@ def test_bad_weights(responses: pd.DataFrame, weights, message: str) -> None:
 
 
 def test_non_numeric_weights(responses: pd.DataFrame) -> None:
-    with pytest.raises(InvalidDataError, match="Weight column 'region' must hold numbers"):
+    with pytest.raises(
+        InvalidDataError, match="Weight column 'region' must hold numbers"
+    ):
         cx.nps(responses, "nps", weights="region")
 
 
 def test_confidence_level_hint() -> None:
-    with pytest.raises(InvalidParameterError, match=r"`confidence_level`.*got 95.*Hint: pass 0.95"):
+    with pytest.raises(
+        InvalidParameterError, match=r"`confidence_level`.*got 95.*Hint: pass 0.95"
+    ):
         cx.nps([1, 9, 10], confidence_level=95)
 
 
 def test_unknown_method_lists_options() -> None:
-    with pytest.raises(InvalidParameterError, match=r"`method` must be one of.*'adjusted_wald'"):
+    with pytest.raises(
+        InvalidParameterError, match=r"`method` must be one of.*'adjusted_wald'"
+    ):
         cx.nps([1, 9, 10], method="exact")
 
 
@@ -153,15 +165,21 @@ def test_unsupported_data_type() -> None:
 def test_bootstrap_on_lazy_table_asks_for_rows(responses: pd.DataFrame) -> None:
     pl = pytest.importorskip("polars")
     with pytest.raises(cx.errors.RowsRequiredError, match="collect"):
-        cx.nps(pl.from_pandas(responses).lazy(), "nps", method="bootstrap", n_resamples=200)
+        cx.nps(
+            pl.from_pandas(responses).lazy(), "nps", method="bootstrap", n_resamples=200
+        )
 
 
 @pytest.mark.parametrize(
     "call",
     [
-        lambda d: cx.nps(d, "nps", weights="weight", by=["region", "channel"], strata="stratum"),
+        lambda d: cx.nps(
+            d, "nps", weights="weight", by=["region", "channel"], strata="stratum"
+        ),
         lambda d: cx.csat(d, "csat", weights="weight", by="region", total=True),
-        lambda d: cx.compare_nps(d, "nps", by="region", weights="weight", versus="rest"),
+        lambda d: cx.compare_nps(
+            d, "nps", by="region", weights="weight", versus="rest"
+        ),
         lambda d: cx.compare_nps_paired(d, "nps", "rival", weights="weight"),
         lambda d: cx.nps(d, "nps", method="bootstrap", n_resamples=200, rng=1),
     ],

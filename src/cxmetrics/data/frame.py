@@ -305,12 +305,18 @@ def _reduce_pandas(
     cell_used = cell[used] if not used.all() else cell
     w_used = None if w is None else (w[used] if not used.all() else w)
     n = np.bincount(cell_used, minlength=n_cells)
+    sw: NDArray[np.float64]
+    sw2: NDArray[np.float64]
     if w_used is None:
         sw = n.astype(np.float64)
         sw2 = sw
     else:
-        sw = np.bincount(cell_used, weights=w_used, minlength=n_cells)
-        sw2 = np.bincount(cell_used, weights=w_used * w_used, minlength=n_cells)
+        sw = np.bincount(cell_used, weights=w_used, minlength=n_cells).astype(
+            np.float64, copy=False
+        )
+        sw2 = np.bincount(
+            cell_used, weights=w_used * w_used, minlength=n_cells
+        ).astype(np.float64, copy=False)
 
     nz = np.flatnonzero(n)
     key_index, value_index = np.divmod(nz, size ** len(values))
@@ -514,7 +520,7 @@ def _reduce_narwhals(
 def _group_order(frame: Any, by: Sequence[str]) -> pd.DataFrame:
     """Distinct group keys of an eager frame, in order of first appearance."""
     distinct = frame.select(*by).unique(maintain_order=True)
-    table = distinct.to_pandas()
+    table: pd.DataFrame = distinct.to_pandas()
     return table.dropna().reset_index(drop=True)
 
 

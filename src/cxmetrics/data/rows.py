@@ -48,7 +48,8 @@ def in_memory_pandas(data: Any, purpose: str) -> pd.DataFrame:
             "a random sample first (e.g. DuckDB `USING SAMPLE 100000 ROWS`, polars "
             "`.collect().sample(100_000)`); 3. or use an analytic method."
         )
-    return frame.to_pandas()
+    table: pd.DataFrame = frame.to_pandas()
+    return table
 
 
 def row_arrays(
@@ -81,7 +82,7 @@ def row_arrays(
         g = np.zeros(len(data), dtype=np.intp)
     ok &= g >= 0
     if strata is not None:
-        h = pd.Index(list(strata_labels)).get_indexer(data[strata])
+        h = pd.Index(list(strata_labels)).get_indexer(pd.Index(data[strata]))
     else:
         h = np.zeros(len(data), dtype=np.intp)
     ok &= h >= 0

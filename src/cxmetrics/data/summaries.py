@@ -235,7 +235,7 @@ def moments(
     argument: str,
     nan_policy: NanPolicy,
 ) -> tuple[Moments, Omissions]:
-    """Validate a :class:`MomentTable` and build :class:`Moments` per group × stratum."""
+    """Validate a :class:`MomentTable`; build :class:`Moments` per group × stratum."""
     check_weights(mt)
     if mt.n_nonfinite:
         raise InvalidDataError(
@@ -258,7 +258,8 @@ def moments(
     if nan_policy == "raise" and omissions.total:
         raise InvalidDataError(
             f"`nan_policy='raise'` and the data have {omissions.total} row(s) with a "
-            f"missing value in {mt.value_name!r} or a missing group/stratum. Hint: pass "
+            f"missing value in {mt.value_name!r} or a missing group/stratum. "
+            "Hint: pass "
             "`nan_policy='omit'` to leave them out (they are counted)."
         )
     table = table[~key_missing]

@@ -1,11 +1,11 @@
-"""Bootstrap intervals for weighted domain means (NPS, shares, means).
+r"""Bootstrap intervals for weighted domain means (NPS, shares, means).
 
 Respondents are resampled with replacement within strata (the whole sample, so a
 group's size varies between resamples, as in a domain analysis); each resample's
 weighted domain means come from one ``np.bincount`` per chunk of resamples.
 Percentile and BCa limits follow Efron & Tibshirani (1993), ch. 13–14; the BCa
 acceleration uses the closed-form jackknife of a ratio mean
-:math:`\\hat\\theta_{(i)} = (S_{wx} - w_i x_i)/(S_w - w_i)` over the group's units.
+:math:`\hat\theta_{(i)} = (S_{wx} - w_i x_i)/(S_w - w_i)` over the group's units.
 """
 
 from __future__ import annotations

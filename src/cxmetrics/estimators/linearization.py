@@ -1,21 +1,21 @@
-"""Design-based (linearisation) estimates of weighted means and their covariance.
+r"""Design-based (linearisation) estimates of weighted means and their covariance.
 
 A weighted mean over a domain ``d`` (a group, or the whole sample) is the ratio
-:math:`\\hat\\theta_d = \\sum_{i\\in d} w_i x_i / \\sum_{i\\in d} w_i`. Its
-influence values are :math:`u_i = w_i\\,1[i\\in d]\\,(x_i - \\hat\\theta_d)/W_d`, and
+:math:`\hat\theta_d = \sum_{i\in d} w_i x_i / \sum_{i\in d} w_i`. Its
+influence values are :math:`u_i = w_i\,1[i\in d]\,(x_i - \hat\theta_d)/W_d`, and
 under a stratified with-replacement design (R's ``svydesign(ids=~1, strata=~h,
 weights=~w)``) the variance estimate is
 
 .. math::
 
-    \\hat V(\\hat\\theta_d) = \\sum_h \\frac{n_h}{n_h - 1}
-        \\Big(\\sum_{i\\in h} u_i^2 - \\frac{(\\sum_{i\\in h} u_i)^2}{n_h}\\Big),
+    \hat V(\hat\theta_d) = \sum_h \frac{n_h}{n_h - 1}
+        \Big(\sum_{i\in h} u_i^2 - \frac{(\sum_{i\in h} u_i)^2}{n_h}\Big),
 
 where :math:`n_h` counts every unit of stratum :math:`h`, inside the domain or not
 (the domain convention of ``svyby``). Both inner sums come from the moments
 Σw, Σwx, Σw², Σw²x, Σw²x² per domain and stratum, so no rows are needed. Two
-disjoint domains have covariance :math:`-\\sum_h \\frac{n_h}{n_h-1}
-\\frac{(\\sum_{i\\in h} u^{(d)}_i)(\\sum_{i\\in h} u^{(e)}_i)}{n_h}` (zero without
+disjoint domains have covariance :math:`-\sum_h \frac{n_h}{n_h-1}
+\frac{(\sum_{i\in h} u^{(d)}_i)(\sum_{i\in h} u^{(e)}_i)}{n_h}` (zero without
 strata).
 """
 
@@ -75,9 +75,9 @@ class DomainMeans:
 
     @property
     def n_design_eff(self) -> FloatArray:
-        """Effective sample size implied by the design variance.
+        r"""Effective sample size implied by the design variance.
 
-        :math:`n^* = \\hat\\sigma^2 / (\\hat V\\,(n-1)/n)`: equal to ``n`` for a simple
+        :math:`n^* = \hat\sigma^2 / (\hat V\,(n-1)/n)`: equal to ``n`` for a simple
         random sample with equal weights, and to Kish's formula restricted to the
         variable when weights vary. Falls back to Kish's ``n_eff`` when the
         variance is zero (all responses alike).

@@ -1,9 +1,9 @@
-"""Interval methods for the Net Promoter Score.
+r"""Interval methods for the Net Promoter Score.
 
 NPS is the difference of two shares of one multinomial, :math:`d = p_+ - p_-`, on
 the proportion scale here (the capability layer multiplies by 100). Every method
 takes the design-effective sample size :math:`n^*` so that, for weighted or
-stratified samples, the "counts" are :math:`x_\\pm = n^* p_\\pm`; for an unweighted
+stratified samples, the "counts" are :math:`x_\pm = n^* p_\pm`; for an unweighted
 simple random sample :math:`n^* = n` and the textbook formulas result.
 """
 
@@ -34,7 +34,7 @@ def _z(confidence_level: float) -> float:
 def nps_wald(
     d: FloatArray, variance: FloatArray, *, confidence_level: float
 ) -> tuple[FloatArray, FloatArray]:
-    """Wald interval :math:`d \\pm z\\sqrt{\\hat V}` with the design variance."""
+    r"""Wald interval :math:`d \pm z\sqrt{\hat V}` with the design variance."""
     half = _z(confidence_level) * np.sqrt(np.maximum(variance, 0.0))
     return np.clip(d - half, -1, 1), np.clip(d + half, -1, 1)
 
@@ -46,12 +46,12 @@ def nps_adjusted_wald(
     *,
     confidence_level: float,
 ) -> tuple[FloatArray, FloatArray]:
-    """Adjusted-Wald interval of Rocks (2016).
+    r"""Adjusted-Wald interval of Rocks (2016).
 
     Adds 3/4 of a response to promoters and to detractors and 3/2 to passives
     (3 pseudo-responses in all), then applies the Wald formula:
-    :math:`\\tilde p_\\pm = (x_\\pm + 3/4)/(n+3)`,
-    :math:`\\tilde d \\pm z\\sqrt{(\\tilde p_+ + \\tilde p_- - \\tilde d^2)/(n+3)}`.
+    :math:`\tilde p_\pm = (x_\pm + 3/4)/(n+3)`,
+    :math:`\tilde d \pm z\sqrt{(\tilde p_+ + \tilde p_- - \tilde d^2)/(n+3)}`.
     """
     z = _z(confidence_level)
     m = n_star + 3.0
@@ -81,10 +81,10 @@ def nps_score(
     *,
     confidence_level: float,
 ) -> tuple[FloatArray, FloatArray]:
-    """Score interval: inversion of Tango's (1998) score test.
+    r"""Score interval: inversion of Tango's (1998) score test.
 
     NPS has the structure of a matched-pairs difference (promoters and detractors
-    play the discordant cells), so Tango's test of :math:`p_+ - p_- = \\Delta`, with
+    play the discordant cells), so Tango's test of :math:`p_+ - p_- = \Delta`, with
     the variance at the restricted maximum-likelihood estimate, inverts to an
     interval that respects [−1, 1] and keeps its coverage near the bounds.
     """

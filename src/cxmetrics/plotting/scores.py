@@ -85,7 +85,7 @@ def forest(result: Any, ax: Any = None, *, reference: float | None = None) -> An
 
     Parameters
     ----------
-    result : NPSResult, ShareResult, MeanResult, ComparisonResult or PairedComparisonResult
+    result : NPSResult, ShareResult, MeanResult, ComparisonResult, ...
         Any result whose table has ``estimate``, ``ci_low`` and ``ci_high``.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on.

@@ -43,7 +43,7 @@ def format_value(value: Any, kind: str = "number", decimals: int = 2) -> str:
         return str(value)
     x = float(value)
     if kind == "integer":
-        return f"{int(round(x)):,}".replace(",", " ")
+        return f"{round(x):,}".replace(",", " ")
     if kind == "percent":
         return f"{100 * x:.{decimals}f}%"
     if kind == "pvalue":

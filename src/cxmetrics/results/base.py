@@ -124,7 +124,8 @@ class ConfidenceInterval:
                 f"ConfidenceInterval({level} [{self.low[0]:.4g}, {self.high[0]:.4g}], "
                 f"method={self.method!r})"
             )
-        return f"ConfidenceInterval({level}, {len(self.low)} groups, method={self.method!r})"
+        groups = len(self.low)
+        return f"ConfidenceInterval({level}, {groups} groups, method={self.method!r})"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -225,7 +226,7 @@ class ResultBase:
 def group_labels_frame(
     groups: Sequence[tuple[Any, ...]], group_names: Sequence[str]
 ) -> pd.DataFrame:
-    """The group columns of a result table."""
+    """Build the group columns of a result table."""
     if not group_names:
         return pd.DataFrame(index=range(len(groups)))
     return pd.DataFrame(list(groups), columns=list(group_names))

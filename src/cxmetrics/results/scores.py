@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -63,7 +63,7 @@ def _notes(n: FloatArray, min_n: int) -> tuple[NDArray[np.bool_], list[str]]:
     return small, notes
 
 
-def _bootstrap_method(method: str) -> str:
+def _bootstrap_method(method: str) -> Literal["percentile", "bca"]:
     return "percentile" if method == "bootstrap_percentile" else "bca"
 
 
@@ -103,7 +103,7 @@ class _GroupedScore(ResultBase):
 
     @property
     def loc(self) -> _GroupSelector:
-        """Select one group: ``result.loc["north"]`` or ``result.loc[("north", "app")]``."""
+        """Select one group's row: ``result.loc["north"]``, ``.loc[("north", "app")]``."""
         return _GroupSelector(self)
 
     def _header(self) -> list[tuple[str, str]]:
@@ -123,7 +123,8 @@ class _GroupedScore(ResultBase):
         small = self.table["small_sample"].to_numpy(dtype=bool)
         if small.any():
             return [
-                f"{int(small.sum())} group(s) below min_n = {self.min_n}: read with care."
+                f"{int(small.sum())} group(s) below min_n = {self.min_n}: "
+                "read with care."
             ]
         return []
 
@@ -160,7 +161,7 @@ def nps_frame(
     min_n: int,
     bootstrap: BootstrapDistribution | None = None,
 ) -> tuple[pd.DataFrame, DomainMeans]:
-    """The tidy NPS table (points) computed from category counts."""
+    """Build the tidy NPS table (points) from category counts."""
     cats = counts.categories
     codes = nps_codes(cats, breaks)
     dm = domain_means(counts.moments(codes))
@@ -295,7 +296,7 @@ class NPSResult(_GroupedScore):
         return distribution_frame(self.counts, self.confidence_level)
 
     def plot(self, ax: Any = None, *, kind: str = "bars", **kwargs: Any) -> Any:
-        """Plot stacked detractor/passive/promoter bars (``kind='bars'``) or a forest plot.
+        """Plot stacked NPS bars (``kind='bars'``) or a forest plot (``'forest'``).
 
         Delegates to :func:`cxmetrics.plotting.nps_bars` or
         :func:`cxmetrics.plotting.forest`.
@@ -366,7 +367,7 @@ def share_frame(
     confidence_level: float,
     min_n: int,
 ) -> pd.DataFrame:
-    """The tidy table of a top-box (or any category-set) share."""
+    """Build the tidy table of a top-box (or any category-set) share."""
     indicator = np.isin(counts.categories, np.asarray(top, dtype=np.float64)).astype(
         float
     )
@@ -404,7 +405,7 @@ def mean_frame(
     confidence_level: float,
     min_n: int,
 ) -> pd.DataFrame:
-    """The tidy table of a weighted mean score."""
+    """Build the tidy table of a weighted mean score."""
     dm = domain_means(counts.moments())
     df = domain_df(counts)
     low, high = mean_interval(
@@ -458,7 +459,7 @@ class ShareResult(_GroupedScore):
         ]
 
     def _formats(self) -> dict[str, tuple[str, int]]:
-        return {k: ("percent", 1) for k in ("estimate", "ci_low", "ci_high")}
+        return dict.fromkeys(("estimate", "ci_low", "ci_high"), ("percent", 1))
 
     def __repr__(self) -> str:
         level = f"{100 * self.confidence_level:g}%"
@@ -510,7 +511,7 @@ class ShareResult(_GroupedScore):
         return distribution_frame(self.counts, self.confidence_level)
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        """Forest plot of the shares with intervals (:func:`cxmetrics.plotting.forest`)."""
+        """Draw a forest plot of the shares (:func:`cxmetrics.plotting.forest`)."""
         from cxmetrics import plotting
 
         return plotting.forest(self, ax=ax, **kwargs)
@@ -541,7 +542,7 @@ class MeanResult(_GroupedScore):
         ]
 
     def _formats(self) -> dict[str, tuple[str, int]]:
-        return {k: ("number", 2) for k in ("estimate", "ci_low", "ci_high", "sd")}
+        return dict.fromkeys(("estimate", "ci_low", "ci_high", "sd"), ("number", 2))
 
     def __repr__(self) -> str:
         level = f"{100 * self.confidence_level:g}%"
@@ -589,7 +590,7 @@ class MeanResult(_GroupedScore):
         return distribution_frame(self.counts, self.confidence_level)
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        """Forest plot of the means with intervals (:func:`cxmetrics.plotting.forest`)."""
+        """Draw a forest plot of the means (:func:`cxmetrics.plotting.forest`)."""
         from cxmetrics import plotting
 
         return plotting.forest(self, ax=ax, **kwargs)
@@ -625,7 +626,7 @@ class SatisfactionResult(ResultBase):
         ]
 
     def _formats(self) -> dict[str, tuple[str, int]]:
-        return {k: ("number", 3) for k in ("estimate", "ci_low", "ci_high")}
+        return dict.fromkeys(("estimate", "ci_low", "ci_high"), ("number", 3))
 
     def __repr__(self) -> str:
         if len(self.top_box.table) == 1:
@@ -774,7 +775,8 @@ class PairedComparisonResult(ResultBase):
             row = self.table.iloc[0]
             return (
                 f"PairedComparisonResult({self.metric}: {self.first} − {self.second} = "
-                f"{row['estimate']:+.2f}, CI [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}], "
+                f"{row['estimate']:+.2f}, "
+                f"CI [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}], "
                 f"p={row['p_value']:.4g}, n={int(row['n'])})"
             )
         return f"PairedComparisonResult({self.metric}: {len(self.table)} groups)"

@@ -74,7 +74,7 @@ class Moments:
         idx = np.asarray(index, dtype=np.intp)
 
         def total(a: FloatArray) -> FloatArray:
-            return a[idx].sum(axis=0, keepdims=True)
+            return np.asarray(a[idx].sum(axis=0, keepdims=True), dtype=np.float64)
 
         return Moments(
             groups=((label,) * max(len(self.group_names), 1),),

@@ -1,0 +1,161 @@
+"""The public surface: names, signatures, declared constraints, result protocol."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cxmetrics as cx
+from cxmetrics.errors import InvalidParameterError
+
+EXPECTED_ALL = {
+    "ComparisonResult", "ConfidenceInterval", "MeanResult", "NPSResult",
+    "PairedComparisonResult", "SatisfactionResult", "ShareResult", "Summary",
+    "__version__", "ces", "compare_nps", "compare_nps_paired", "compare_scores",
+    "compare_scores_paired", "csat", "datasets", "errors", "mean_score", "nps",
+    "nps_from_counts", "plotting", "top_box",
+}  # fmt: skip
+
+
+def public_functions() -> list[Callable[..., Any]]:
+    return [
+        getattr(cx, name)
+        for name in cx.__all__
+        if inspect.isfunction(getattr(cx, name, None))
+    ]
+
+
+def test_all_snapshot() -> None:
+    assert EXPECTED_ALL <= set(cx.__all__)
+    for name in cx.__all__:
+        assert hasattr(cx, name), name
+
+
+@pytest.mark.parametrize("func", public_functions(), ids=lambda f: f.__name__)
+def test_docstring_sections(func: Callable[..., Any]) -> None:
+    doc = inspect.getdoc(func) or ""
+    for section in ("Parameters", "Returns", "Examples"):
+        assert f"\n{section}\n" in doc, f"{func.__name__} lacks {section}"
+    if func.__name__ not in ("nps_from_counts",):
+        assert "Validation" in doc or "validation" in doc.lower(), func.__name__
+
+
+@pytest.mark.parametrize("func", public_functions(), ids=lambda f: f.__name__)
+def test_keyword_only_after_data_arguments(func: Callable[..., Any]) -> None:
+    params = inspect.signature(func).parameters.values()
+    kinds = [p.kind for p in params]
+    assert inspect.Parameter.KEYWORD_ONLY in kinds
+
+
+def _valid_call(
+    func: Callable[..., Any], responses: pd.DataFrame
+) -> Callable[..., Any]:
+    name = func.__name__
+    if name in ("compare_nps", "compare_scores"):
+        score = "nps" if name == "compare_nps" else "csat"
+        return lambda **kw: func(responses, score, by="region", **kw)
+    if name in ("compare_nps_paired",):
+        return lambda **kw: func(responses, "nps", "rival", **kw)
+    if name in ("compare_scores_paired",):
+        return lambda **kw: func(responses, "csat", "csat", **kw)
+    if name == "nps_from_counts":
+        return lambda **kw: func(50, 30, 20, **kw)
+    if name in ("nps",):
+        return lambda **kw: func(responses, "nps", **kw)
+    if name == "ces":
+        return lambda **kw: func(responses.assign(e=responses["csat"] + 2), "e", **kw)
+    return lambda **kw: func(responses, "csat", **kw)
+
+
+def declared(func: Callable[..., Any]) -> list[tuple[str, Any]]:
+    constraints = getattr(func, "__cxmetrics_constraints__", {})
+    return [(name, c) for name, c in constraints.items()]
+
+
+CASES = [
+    pytest.param(f, name, c, id=f"{f.__name__}-{name}")
+    for f in public_functions()
+    for name, c in declared(f)
+    if name
+    not in ("score", "first", "second", "by")  # data arguments: tested elsewhere
+]
+
+
+@pytest.mark.parametrize(("func", "name", "constraint"), CASES)
+def test_invalid_parameter_values_raise(func, name, constraint, responses) -> None:
+    call = _valid_call(func, responses)
+    with pytest.raises(InvalidParameterError, match=f"`{name}`"):
+        call(**{name: constraint.invalid_example()})
+
+
+def test_every_public_function_declares_constraints() -> None:
+    for func in public_functions():
+        if func.__module__.startswith("cxmetrics.datasets"):
+            continue
+        assert declared(func), func.__name__
+
+
+@pytest.fixture
+def results(responses: pd.DataFrame) -> list[Any]:
+    return [
+        cx.nps(responses, "nps", weights="weight", by="region"),
+        cx.nps(responses, "nps"),
+        cx.top_box(responses, "csat", weights="weight"),
+        cx.mean_score(responses, "csat", by="channel"),
+        cx.csat(responses, "csat", by="channel"),
+        cx.compare_nps(responses, "nps", by="region"),
+        cx.compare_nps_paired(responses, "nps", "rival"),
+    ]
+
+
+def test_results_follow_the_protocol(results: list[Any]) -> None:
+    for res in results:
+        frame = res.to_frame()
+        assert isinstance(frame, pd.DataFrame) and len(frame)
+        assert {"estimate", "std_error", "ci_low", "ci_high"} <= set(frame.columns)
+        assert "<table" in res._repr_html_()
+        summary = res.summary()
+        assert (
+            summary.as_text()
+            and summary.as_html()
+            and "\\begin{tabular}" in summary.as_latex()
+        )
+        assert "versions" in summary.as_text()
+        assert repr(res).startswith(type(res).__name__)
+        data = res.to_dict()
+        assert data["kind"] == type(res).__name__ and data["rows"]
+        ci = res.confidence_interval(0.9)
+        low = ci["top_box"].low if isinstance(ci, dict) else ci.low
+        assert np.all(np.isfinite(low) | np.isnan(low))
+        with pytest.raises((AttributeError, TypeError)):
+            res.table = None  # frozen
+        with pytest.raises(TypeError):
+            iter(res)
+
+
+def test_recomputed_interval_does_not_change_result(responses: pd.DataFrame) -> None:
+    res = cx.nps(responses, "nps")
+    before = res.to_frame()
+    other = res.confidence_interval(0.8, method="score")
+    pd.testing.assert_frame_equal(before, res.to_frame())
+    assert other.method == "score" and other.confidence_level == 0.8
+
+
+def test_single_value_accessors(responses: pd.DataFrame) -> None:
+    res = cx.nps(responses, "nps")
+    assert isinstance(res.estimate, float) and res.n == len(responses)
+    grouped = cx.nps(responses, "nps", by="region")
+    with pytest.raises(InvalidParameterError, match="single estimate"):
+        _ = grouped.estimate
+    row = grouped.loc["north"]
+    assert row["region"] == "north"
+
+
+def test_no_global_state_and_no_printing(responses: pd.DataFrame, capsys) -> None:
+    cx.nps(responses, "nps", by="region", weights="weight")
+    assert capsys.readouterr().out == ""
