@@ -247,110 +247,83 @@ def _reduce_pandas(
 ) -> ValueTable | None:
     """Vectorised reduction of a pandas frame; ``None`` when values are off-range.
 
-    Off-range, fractional or otherwise unexpected values fall back to the general
-    narwhals path, whose table then shows them to the validator.
+    Every dimension (key columns and value columns) gets one extra slot for a
+    missing entry, so missing values and keys are counted by the same
+    ``np.bincount`` as the rest. Off-range or fractional values fall back to the
+    general narwhals path, whose table then shows them to the validator.
     """
     if integer_range is None:
         return None
     low, high = integer_range
     size = high - low + 1
     n_rows = len(data)
-    arrays = [data[v].to_numpy(dtype=np.float64, na_value=np.nan) for v in values]
-    valid = np.ones(n_rows, dtype=bool)
-    for x in arrays:
-        valid &= ~np.isnan(x)
-    for x in arrays:
-        xv = x[valid] if not valid.all() else x
-        if xv.size and (
-            xv.min() < low or xv.max() > high or not np.array_equal(xv, np.rint(xv))
-        ):
+
+    value_slots = []
+    for column in values:
+        slot = _value_slots(data[column], low, size)
+        if slot is None:
             return None
+        value_slots.append(slot)
 
     key_columns = [*by, *([strata] if strata is not None else [])]
-    code = np.zeros(n_rows, dtype=np.int64)
-    key_ok = np.ones(n_rows, dtype=bool)
+    key_slots: list[NDArray[np.int64]] = []
     uniques: list[pd.Index] = []
     for column in key_columns:
-        series = data[column]
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            codes = series.cat.codes.to_numpy().astype(np.int64)
-            levels = pd.Index(series.cat.categories)
-        else:
-            codes_raw, levels_raw = pd.factorize(series, sort=False)
-            codes = codes_raw.astype(np.int64, copy=False)
-            levels = pd.Index(levels_raw)
-        key_ok &= codes >= 0
-        code = code * len(levels) + np.maximum(codes, 0)
+        codes, levels = _key_codes(data[column])
+        key_slots.append(codes)
         uniques.append(levels)
-    n_keys = int(np.prod([len(u) for u in uniques])) if uniques else 1
 
-    w: NDArray[np.float64] | None = None
+    sizes = [len(u) + 1 for u in uniques] + [size + 1] * len(values)
+    slots = [*key_slots, *value_slots]
+    cell = slots[0] if len(slots) == 1 else np.ravel_multi_index(slots, sizes)
+    n_cells = int(np.prod(sizes))
+
     n_weight_missing = 0
     min_weight = np.nan
-    if weights is not None:
-        w = data[weights].to_numpy(dtype=np.float64, na_value=np.nan)
-        missing = np.isnan(w)
-        n_weight_missing = int(missing.sum())
-        min_weight = float(np.min(w[~missing])) if n_weight_missing < n_rows else np.nan
-        if n_weight_missing:
-            w = np.where(missing, 0.0, w)
-
-    used = valid & key_ok
-    cell = code * size ** len(values)
-    radix = 1
-    for x in reversed(arrays):
-        cell += (np.where(used, x, low) - low).astype(np.int64) * radix
-        radix *= size
-    n_cells = n_keys * size ** len(values)
-    cell_used = cell[used] if not used.all() else cell
-    w_used = None if w is None else (w[used] if not used.all() else w)
-    n = np.bincount(cell_used, minlength=n_cells)
+    n = np.bincount(cell, minlength=n_cells)
     sw: NDArray[np.float64]
     sw2: NDArray[np.float64]
-    if w_used is None:
+    if weights is None:
         sw = n.astype(np.float64)
         sw2 = sw
     else:
-        sw = np.bincount(cell_used, weights=w_used, minlength=n_cells).astype(
+        w = data[weights].to_numpy(dtype=np.float64, na_value=np.nan)
+        min_weight = float(w.min()) if n_rows else np.nan
+        if np.isnan(min_weight):
+            missing = np.isnan(w)
+            n_weight_missing = int(missing.sum())
+            min_weight = float(np.nanmin(w)) if n_weight_missing < n_rows else np.nan
+            w = np.where(missing, 0.0, w)
+        sw = np.bincount(cell, weights=w, minlength=n_cells).astype(
             np.float64, copy=False
         )
-        sw2 = np.bincount(
-            cell_used, weights=w_used * w_used, minlength=n_cells
-        ).astype(np.float64, copy=False)
+        sw2 = np.bincount(cell, weights=w * w, minlength=n_cells).astype(
+            np.float64, copy=False
+        )
 
     nz = np.flatnonzero(n)
-    key_index, value_index = np.divmod(nz, size ** len(values))
+    parts = np.unravel_index(nz, tuple(sizes))
     columns: dict[str, Any] = {}
-    key_parts = _unravel(key_index, [len(u) for u in uniques])
-    for column, levels, part in zip(key_columns, uniques, key_parts, strict=True):
-        columns[_key_name(column, strata)] = levels.take(part)
-    value_parts = _unravel(value_index, [size] * len(values))
-    for i, part in enumerate(value_parts):
-        columns[f"{VALUE_PREFIX}{i}"] = part.astype(np.float64) + low
+    for column, levels, part in zip(key_columns, uniques, parts, strict=False):
+        labels = (
+            levels.take(np.minimum(part, len(levels) - 1)) if len(levels) else levels
+        )
+        series = pd.Series(labels, dtype=object)
+        series[part == len(levels)] = None
+        columns[_key_name(column, strata)] = series.to_numpy()
+    for i, part in enumerate(parts[len(key_columns) :]):
+        value = part.astype(np.float64) + low
+        value[part == size] = np.nan
+        columns[f"{VALUE_PREFIX}{i}"] = value
     columns["n"] = n[nz]
     columns["sum_w"] = sw[nz]
     columns["sum_w2"] = sw2[nz]
     table = pd.DataFrame(columns)
 
-    missing_rows = ~used
-    if missing_rows.any():
-        extra = _missing_rows_table(
-            code[missing_rows],
-            key_ok[missing_rows],
-            uniques,
-            key_columns,
-            strata,
-            len(values),
-            None if w is None else w[missing_rows],
-        )
-        table = pd.concat([table, extra], ignore_index=True)
-
-    group_levels = uniques[: len(by)]
     if by:
-        grid = pd.MultiIndex.from_product(group_levels, names=list(by)).to_frame(
-            index=False
-        )
-        groups = grid
+        groups = pd.MultiIndex.from_product(
+            uniques[: len(by)], names=list(by)
+        ).to_frame(index=False)
     else:
         groups = pd.DataFrame(index=range(1))
     return ValueTable(
@@ -366,44 +339,48 @@ def _reduce_pandas(
     )
 
 
+def _value_slots(series: pd.Series, low: int, size: int) -> NDArray[np.int64] | None:
+    """Scale-point index 0…size−1 per row, ``size`` for missing; None if off-scale."""
+    dtype = series.dtype
+    if pd.api.types.is_integer_dtype(dtype) and not isinstance(
+        dtype, pd.api.extensions.ExtensionDtype
+    ):
+        raw = series.to_numpy()
+        if raw.size and (raw.min() < low or raw.max() >= low + size):
+            return None
+        return np.subtract(raw, low, dtype=np.int64)
+    x = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    shifted = x - low
+    with np.errstate(invalid="ignore"):
+        slot = shifted.astype(np.int64)  # NaN becomes a large negative number
+    missing = np.isnan(x)
+    n_missing = int(np.count_nonzero(missing))
+    # for a missing row both tests are true, so clean data give exactly n_missing
+    if np.count_nonzero(slot != shifted) != n_missing:
+        return None
+    if np.count_nonzero((slot < 0) | (slot >= size)) != n_missing:
+        return None
+    if n_missing:
+        slot[missing] = size
+    return slot
+
+
+def _key_codes(series: pd.Series) -> tuple[NDArray[np.int64], pd.Index]:
+    """Integer code per row (missing → number of levels) and the levels in order."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        levels = pd.Index(series.cat.categories)
+    else:
+        codes, raw_levels = pd.factorize(series, sort=False)
+        levels = pd.Index(raw_levels)
+    out = codes.astype(np.int64)
+    if codes.size and codes.min() < 0:
+        out[codes < 0] = len(levels)
+    return out, levels
+
+
 def _key_name(column: str, strata: str | None) -> str:
     return "__stratum" if strata is not None and column == strata else column
-
-
-def _unravel(index: NDArray[np.int64], sizes: Sequence[int]) -> list[NDArray[np.int64]]:
-    if not sizes:
-        return []
-    return list(np.unravel_index(index, tuple(sizes)))  # type: ignore[arg-type]
-
-
-def _missing_rows_table(
-    code: NDArray[np.int64],
-    key_ok: NDArray[np.bool_],
-    uniques: Sequence[pd.Index],
-    key_columns: Sequence[str],
-    strata: str | None,
-    n_values: int,
-    w: NDArray[np.float64] | None,
-) -> pd.DataFrame:
-    """Rows with a missing value or key, counted per key (missing key → NaN key)."""
-    frame = pd.DataFrame({"code": np.where(key_ok, code, -1)})
-    frame["n"] = 1
-    frame["sum_w"] = 1.0 if w is None else w
-    frame["sum_w2"] = frame["sum_w"] ** 2
-    sums = frame.groupby("code", sort=False).sum().reset_index()
-    codes = sums["code"].to_numpy()
-    ok = codes >= 0
-    out: dict[str, Any] = {}
-    parts = _unravel(np.where(ok, codes, 0), [len(u) for u in uniques])
-    for column, levels, part in zip(key_columns, uniques, parts, strict=True):
-        labels = pd.Series(levels.take(part), dtype=object)
-        labels[~ok] = None
-        out[_key_name(column, strata)] = labels.to_numpy()
-    for i in range(n_values):
-        out[f"{VALUE_PREFIX}{i}"] = np.nan
-    for column in _SUMS:
-        out[column] = sums[column].to_numpy()
-    return pd.DataFrame(out)
 
 
 def _reduce_narwhals(

@@ -1,0 +1,136 @@
+"""NPS with intervals on 10M responses × 1,000 segments, side by side with peers.
+
+Run: `.venv/bin/python benchmarks/bench_scores.py [--rows 10_000_000]`.
+
+Prints, from one run, the best-of-3 wall time and the peak extra resident memory of:
+- the floor: three ``np.bincount`` calls on precomputed segment × score codes
+  (counts, Σw, Σw² — the minimum work for the sufficient statistics);
+- an idiomatic pandas ``groupby(...).apply`` computing the weighted NPS per segment;
+- ``cxmetrics.nps(..., by=, weights=)`` on pandas, polars and DuckDB input;
+- polars' and DuckDB's own group-by for the same sums (the engine floor).
+Ratios are printed beside each; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _memory import measure  # noqa: E402
+
+import cxmetrics as cx  # noqa: E402
+
+
+def make_data(rows: int, segments: int, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    labels = np.array([f"seg{i:04d}" for i in range(segments)])
+    probs = np.r_[np.full(7, 0.045), 0.1, 0.14, 0.2, 0.245]
+    return pd.DataFrame(
+        {
+            "segment": pd.Categorical.from_codes(
+                rng.integers(0, segments, rows), categories=labels
+            ),
+            "nps": rng.choice(11, size=rows, p=probs / probs.sum()).astype(np.int8),
+            "weight": rng.gamma(4.0, 0.25, rows),
+        }
+    )
+
+
+def pandas_apply(data: pd.DataFrame) -> pd.Series:
+    def weighted_nps(g: pd.DataFrame) -> float:
+        w = g["weight"]
+        return 100 * (w[g["nps"] >= 9].sum() - w[g["nps"] <= 6].sum()) / w.sum()
+
+    return data.groupby("segment", observed=True)[["nps", "weight"]].apply(weighted_nps)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--segments", type=int, default=1_000)
+    args = parser.parse_args()
+    data = make_data(args.rows, args.segments)
+    codes = data["segment"].cat.codes.to_numpy().astype(np.int64) * 11 + data["nps"].to_numpy()
+    w = data["weight"].to_numpy()
+    size = args.segments * 11
+
+    def floor() -> tuple[np.ndarray, ...]:
+        return (
+            np.bincount(codes, minlength=size),
+            np.bincount(codes, weights=w, minlength=size),
+            np.bincount(codes, weights=w * w, minlength=size),
+        )
+
+    rows: list[tuple[str, float, float]] = []
+
+    def run(name: str, func, repeat: int = 3) -> object:
+        gc.collect()
+        seconds, mib, out = measure(func, repeat)
+        rows.append((name, seconds, mib))
+        print(f"  {name:<38} {seconds:8.3f} s  {mib:8.1f} MiB", flush=True)
+        return out
+
+    print(f"{args.rows:,} responses, {args.segments:,} segments")
+    run("floor: 3 × np.bincount", floor)
+    run("pandas groupby-apply", lambda: pandas_apply(data), repeat=1)
+    reference = run("cxmetrics on pandas", lambda: cx.nps(data, "nps", weights="weight", by="segment"))
+
+    engines: dict[str, float] = {}
+    try:
+        import polars as pl
+
+        lazy = pl.from_pandas(data).lazy()
+        run("polars own group-by (sums)", lambda: (
+            lazy.with_columns(w2=pl.col("weight") ** 2, n=pl.lit(1))
+            .group_by("segment", "nps").agg(pl.col("n").sum(), pl.col("weight").sum(), pl.col("w2").sum())
+            .collect()
+        ))
+        engines["polars"] = rows[-1][1]
+        got = run("cxmetrics on polars (lazy)", lambda: cx.nps(lazy, "nps", weights="weight", by="segment"))
+        check(reference, got)
+    except ImportError:
+        print("  polars not installed")
+    try:
+        import duckdb
+
+        con = duckdb.connect()
+        con.register("responses", data)
+        con.execute("create table t as select * from responses")
+        rel = con.table("t")
+        run("duckdb own group-by (sums)", lambda: con.execute(
+            "select segment, nps, count(*), sum(weight), sum(weight*weight) from t group by all"
+        ).fetchnumpy())
+        engines["duckdb"] = rows[-1][1]
+        got = run("cxmetrics on duckdb", lambda: cx.nps(rel, "nps", weights="weight", by="segment"))
+        check(reference, got)
+    except ImportError:
+        print("  duckdb not installed")
+
+    times = {name: seconds for name, seconds, _ in rows}
+    floor_time = times["floor: 3 × np.bincount"]
+    print("\nratios (targets in brackets)")
+    print(f"  cxmetrics pandas / bincount floor     {times['cxmetrics on pandas'] / floor_time:6.2f}×  [≤ 3]")
+    print(f"  pandas groupby-apply / cxmetrics      {times['pandas groupby-apply'] / times['cxmetrics on pandas']:6.1f}×  [≥ 20]")
+    mem = {name: mib for name, _, mib in rows}
+    print(f"  cxmetrics pandas extra memory         {mem['cxmetrics on pandas'] / 1024:6.2f} GiB [≤ 0.5]")
+    if "polars" in engines:
+        print(f"  cxmetrics polars / polars group-by    {times['cxmetrics on polars (lazy)'] / engines['polars']:6.2f}×  [≤ 1.3]")
+    if "duckdb" in engines:
+        print(f"  cxmetrics duckdb / duckdb group-by    {times['cxmetrics on duckdb'] / engines['duckdb']:6.2f}×  [≤ 1.3]")
+
+
+def check(reference: cx.NPSResult, got: cx.NPSResult) -> None:
+    a = reference.to_frame().sort_values("segment")
+    b = got.to_frame().assign(segment=lambda d: d["segment"].astype(str)).sort_values("segment")
+    np.testing.assert_allclose(a["estimate"].to_numpy(), b["estimate"].to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(a["std_error"].to_numpy(), b["std_error"].to_numpy(), rtol=1e-9)
+
+
+if __name__ == "__main__":
+    main()
