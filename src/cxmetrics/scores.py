@@ -438,15 +438,14 @@ def nps(
     >>> import cxmetrics as cx
     >>> survey = cx.datasets.load_example_survey()
     >>> result = cx.nps(survey, "nps", weights="weight")
-    >>> result  # doctest: +SKIP
-    >>> result.estimate == result.to_frame()["estimate"].iloc[0]
-    True
+    >>> result
+    NPSResult(nps=+11.8 pts, 95% CI [+9.0, +14.6], n=3926, n_eff=3329.7,
+              method='adjusted_wald')
     >>> by_segment = cx.nps(survey, "nps", weights="weight", by="segment")
     >>> by_segment.to_frame().columns[:5].tolist()
     ['segment', 'estimate', 'std_error', 'ci_low', 'ci_high']
-    >>> ci90 = result.confidence_interval(confidence_level=0.90)
-    >>> bool(ci90.low[0] > result.ci[0])
-    True
+    >>> result.confidence_interval(confidence_level=0.90)
+    ConfidenceInterval(90% [9.454, 14.13], method='adjusted_wald')
     """
     by_columns = _as_list(by)
     method = "bootstrap_bca" if method == "bootstrap" else method
@@ -662,7 +661,7 @@ def nps_from_counts(
     >>> round(res.estimate, 6)
     30.0
     >>> res.to_frame()[["ci_low", "ci_high"]].round(2).values.tolist()
-    [[24.35, 35.47]]
+    [[25.08, 34.74]]
     """
     arrays = []
     for name, value in (
@@ -2001,8 +2000,9 @@ def compare_scores_paired(
     >>> survey = cx.datasets.load_example_survey()
     >>> res = cx.compare_scores_paired(
     ...     survey, "exp_service", "expct_service", scale=(0, 10), weights="weight")
-    >>> res.to_frame()["n"].iloc[0] > 0
-    True
+    >>> res
+    PairedComparisonResult(mean score: exp_service − expct_service = -1.00,
+                           CI [-1.08, -0.92], p=6.462e-125, n=4000)
     """
     scale_ = _as_scale(scale, CSAT_SCALE)
     points = _check_points("top", top, scale_) if metric == "top_box" else None
