@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxmetrics._optional import import_optional
+
 __all__ = ["forest", "nps_bars"]
 
 _COLOURS = {"detractors": "#d7301f", "passives": "#bdbdbd", "promoters": "#1a9850"}
@@ -15,8 +17,7 @@ _COLOURS = {"detractors": "#d7301f", "passives": "#bdbdbd", "promoters": "#1a985
 def _axes(ax: Any) -> Any:
     if ax is not None:
         return ax
-    import matplotlib.pyplot as plt
-
+    plt = import_optional("matplotlib.pyplot", "plot", "Plotting")
     _, new_ax = plt.subplots(figsize=(7, 0.5 + 0.45 * 6))
     return new_ax
 
