@@ -17,7 +17,7 @@ def _close_figures():
 
 def test_nps_bars_draws_three_segments_per_group(responses: pd.DataFrame) -> None:
     res = cx.nps(responses, "nps", weights="weight", by="region")
-    fig, ax = plt.subplots()
+    _, ax = plt.subplots()
     out = res.plot(ax=ax)
     assert out is ax
     assert len(ax.patches) == 3 * 3
