@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _memory import measure  # noqa: E402
+from _memory import measure
 
-import cxmetrics as cx  # noqa: E402
+import cxmetrics as cx
 
 
 def make_data(rows: int, segments: int, seed: int = 1) -> pd.DataFrame:
@@ -56,7 +56,10 @@ def main() -> None:
     parser.add_argument("--segments", type=int, default=1_000)
     args = parser.parse_args()
     data = make_data(args.rows, args.segments)
-    codes = data["segment"].cat.codes.to_numpy().astype(np.int64) * 11 + data["nps"].to_numpy()
+    codes = (
+        data["segment"].cat.codes.to_numpy().astype(np.int64) * 11
+        + data["nps"].to_numpy()
+    )
     w = data["weight"].to_numpy()
     size = args.segments * 11
 
@@ -79,20 +82,30 @@ def main() -> None:
     print(f"{args.rows:,} responses, {args.segments:,} segments")
     run("floor: 3 × np.bincount", floor)
     run("pandas groupby-apply", lambda: pandas_apply(data), repeat=1)
-    reference = run("cxmetrics on pandas", lambda: cx.nps(data, "nps", weights="weight", by="segment"))
+    reference = run(
+        "cxmetrics on pandas",
+        lambda: cx.nps(data, "nps", weights="weight", by="segment"),
+    )
 
     engines: dict[str, float] = {}
     try:
         import polars as pl
 
         lazy = pl.from_pandas(data).lazy()
-        run("polars own group-by (sums)", lambda: (
-            lazy.with_columns(w2=pl.col("weight") ** 2, n=pl.lit(1))
-            .group_by("segment", "nps").agg(pl.col("n").sum(), pl.col("weight").sum(), pl.col("w2").sum())
-            .collect()
-        ))
+        run(
+            "polars own group-by (sums)",
+            lambda: (
+                lazy.with_columns(w2=pl.col("weight") ** 2, n=pl.lit(1))
+                .group_by("segment", "nps")
+                .agg(pl.col("n").sum(), pl.col("weight").sum(), pl.col("w2").sum())
+                .collect()
+            ),
+        )
         engines["polars"] = rows[-1][1]
-        got = run("cxmetrics on polars (lazy)", lambda: cx.nps(lazy, "nps", weights="weight", by="segment"))
+        got = run(
+            "cxmetrics on polars (lazy)",
+            lambda: cx.nps(lazy, "nps", weights="weight", by="segment"),
+        )
         check(reference, got)
     except ImportError:
         print("  polars not installed")
@@ -103,11 +116,17 @@ def main() -> None:
         con.register("responses", data)
         con.execute("create table t as select * from responses")
         rel = con.table("t")
-        run("duckdb own group-by (sums)", lambda: con.execute(
-            "select segment, nps, count(*), sum(weight), sum(weight*weight) from t group by all"
-        ).fetchnumpy())
+        run(
+            "duckdb own group-by (sums)",
+            lambda: con.execute(
+                "select segment, nps, count(*), sum(weight), sum(weight*weight) from t group by all"
+            ).fetchnumpy(),
+        )
         engines["duckdb"] = rows[-1][1]
-        got = run("cxmetrics on duckdb", lambda: cx.nps(rel, "nps", weights="weight", by="segment"))
+        got = run(
+            "cxmetrics on duckdb",
+            lambda: cx.nps(rel, "nps", weights="weight", by="segment"),
+        )
         check(reference, got)
     except ImportError:
         print("  duckdb not installed")
@@ -115,21 +134,39 @@ def main() -> None:
     times = {name: seconds for name, seconds, _ in rows}
     floor_time = times["floor: 3 × np.bincount"]
     print("\nratios (targets in brackets)")
-    print(f"  cxmetrics pandas / bincount floor     {times['cxmetrics on pandas'] / floor_time:6.2f}×  [≤ 3]")
-    print(f"  pandas groupby-apply / cxmetrics      {times['pandas groupby-apply'] / times['cxmetrics on pandas']:6.1f}×  [≥ 20]")
+    print(
+        f"  cxmetrics pandas / bincount floor     {times['cxmetrics on pandas'] / floor_time:6.2f}×  [≤ 3]"
+    )
+    print(
+        f"  pandas groupby-apply / cxmetrics      {times['pandas groupby-apply'] / times['cxmetrics on pandas']:6.1f}×  [≥ 20]"
+    )
     mem = {name: mib for name, _, mib in rows}
-    print(f"  cxmetrics pandas extra memory         {mem['cxmetrics on pandas'] / 1024:6.2f} GiB [≤ 0.5]")
+    print(
+        f"  cxmetrics pandas extra memory         {mem['cxmetrics on pandas'] / 1024:6.2f} GiB [≤ 0.5]"
+    )
     if "polars" in engines:
-        print(f"  cxmetrics polars / polars group-by    {times['cxmetrics on polars (lazy)'] / engines['polars']:6.2f}×  [≤ 1.3]")
+        print(
+            f"  cxmetrics polars / polars group-by    {times['cxmetrics on polars (lazy)'] / engines['polars']:6.2f}×  [≤ 1.3]"
+        )
     if "duckdb" in engines:
-        print(f"  cxmetrics duckdb / duckdb group-by    {times['cxmetrics on duckdb'] / engines['duckdb']:6.2f}×  [≤ 1.3]")
+        print(
+            f"  cxmetrics duckdb / duckdb group-by    {times['cxmetrics on duckdb'] / engines['duckdb']:6.2f}×  [≤ 1.3]"
+        )
 
 
 def check(reference: cx.NPSResult, got: cx.NPSResult) -> None:
     a = reference.to_frame().sort_values("segment")
-    b = got.to_frame().assign(segment=lambda d: d["segment"].astype(str)).sort_values("segment")
-    np.testing.assert_allclose(a["estimate"].to_numpy(), b["estimate"].to_numpy(), rtol=1e-9)
-    np.testing.assert_allclose(a["std_error"].to_numpy(), b["std_error"].to_numpy(), rtol=1e-9)
+    b = (
+        got.to_frame()
+        .assign(segment=lambda d: d["segment"].astype(str))
+        .sort_values("segment")
+    )
+    np.testing.assert_allclose(
+        a["estimate"].to_numpy(), b["estimate"].to_numpy(), rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        a["std_error"].to_numpy(), b["std_error"].to_numpy(), rtol=1e-9
+    )
 
 
 if __name__ == "__main__":

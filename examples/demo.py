@@ -11,10 +11,10 @@ from pathlib import Path
 import matplotlib as mpl
 
 mpl.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-import cxmetrics as cx  # noqa: E402
+import cxmetrics as cx
 
 OUT = Path(__file__).parent / "output"
 
@@ -42,7 +42,11 @@ def main() -> None:
     print(cx.ces(own, "ces", weights="weight"))
 
     section("NPS by channel against the rest of the sample (Holm-adjusted)")
-    print(cx.compare_nps(own, "nps", by="channel", weights="weight", versus="rest").summary())
+    print(
+        cx.compare_nps(
+            own, "nps", by="channel", weights="weight", versus="rest"
+        ).summary()
+    )
 
     section("Our NPS against the competitor the same customers know best")
     print(cx.compare_nps_paired(own, "nps", "nps_competitor", weights="weight"))

@@ -7,9 +7,9 @@ from pathlib import Path
 import matplotlib as mpl
 
 mpl.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-import cxmetrics as cx  # noqa: E402
+import cxmetrics as cx
 
 OUT = Path(__file__).resolve().parents[1] / "_static"
 
@@ -23,7 +23,9 @@ def main() -> None:
     fig.savefig(OUT / "scores_nps_bars.png", dpi=110)
 
     fig, ax = plt.subplots(figsize=(7, 3))
-    cx.compare_nps(survey, "nps", by="brand", reference="Our bank", weights="weight").plot(ax=ax)
+    cx.compare_nps(
+        survey, "nps", by="brand", reference="Our bank", weights="weight"
+    ).plot(ax=ax)
     fig.tight_layout()
     fig.savefig(OUT / "scores_brand_forest.png", dpi=110)
 
@@ -31,7 +33,11 @@ def main() -> None:
     small = own[own["segment"] == "corporate"].head(25)
     methods = ["wald", "adjusted_wald", "score", "bayes", "bootstrap"]
     for i, method in enumerate(methods):
-        res = cx.nps(small, "nps", method=method, rng=1, n_resamples=4999, min_n=0) if method != "wald" else None
+        res = (
+            cx.nps(small, "nps", method=method, rng=1, n_resamples=4999, min_n=0)
+            if method != "wald"
+            else None
+        )
         if res is None:
             import warnings
 

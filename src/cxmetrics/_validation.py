@@ -25,12 +25,15 @@ import numpy as np
 from cxmetrics.errors import ColumnNotFoundError, InvalidParameterError
 
 __all__ = [
+    "CONFIDENCE_LEVEL",
     "Boolean",
     "ColumnNames",
     "Constraint",
     "Interval",
     "Options",
     "Seed",
+    "check_confidence_level",
+    "check_method",
     "column_not_found",
     "validate_params",
 ]
@@ -273,3 +276,20 @@ def column_not_found(
     shown: Sequence[str] = names if len(names) <= 20 else [*names[:20], "..."]
     message += f"\nAvailable columns: {list(shown)}"
     return ColumnNotFoundError(message)
+
+
+CONFIDENCE_LEVEL = Interval(
+    "real", 0, 1, closed="neither", hint="pass 0.95 for a 95% interval."
+)
+
+
+def check_confidence_level(value: object) -> float:
+    """Validate a confidence level (outside a decorated function) and return it."""
+    _check("confidence_level", value, CONFIDENCE_LEVEL)
+    return float(value)  # type: ignore[arg-type]
+
+
+def check_method(value: object, allowed: Sequence[str]) -> str:
+    """Validate an interval method name and return it."""
+    _check("method", value, Options(tuple(allowed)))
+    return str(value)

@@ -18,11 +18,14 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from cxmetrics._validation import (
+    CONFIDENCE_LEVEL,
     Boolean,
     ColumnNames,
     Interval,
     Options,
     Seed,
+    check_confidence_level,
+    check_method,
     validate_params,
 )
 from cxmetrics._warnings import warn
@@ -37,8 +40,9 @@ from cxmetrics.errors import (
     SmallSampleWarning,
 )
 from cxmetrics.estimators.bootstrap import bootstrap_domain_means
-from cxmetrics.estimators.intervals import SHARE_METHODS
+from cxmetrics.estimators.intervals import MEAN_METHODS, SHARE_METHODS
 from cxmetrics.estimators.linearization import DomainMeans, domain_means
+from cxmetrics.estimators.nps import NPS_ANALYTIC_METHODS, NPS_METHODS
 from cxmetrics.results.base import provenance_versions
 from cxmetrics.results.scores import (
     BOOTSTRAP_METHODS,
@@ -60,6 +64,8 @@ __all__ = [
     "NPS_METHODS",
     "SHARE_METHODS",
     "ces",
+    "check_confidence_level",
+    "check_method",
     "compare_nps",
     "compare_nps_paired",
     "compare_scores",
@@ -71,22 +77,10 @@ __all__ = [
     "top_box",
 ]
 
-NPS_METHODS = (
-    "adjusted_wald",
-    "wald",
-    "score",
-    "bootstrap",
-    "bootstrap_bca",
-    "bootstrap_percentile",
-    "bayes",
-    "bayes_jeffreys",
-    "bayes_uniform",
-)
-MEAN_METHODS = ("t", "normal")
 ADJUST_METHODS = ("holm", "fdr_bh", "bonferroni", "none")
 NanPolicy = Literal["omit", "raise"]
 
-_LEVEL = Interval("real", 0, 1, closed="neither", hint="pass 0.95 for a 95% interval.")
+_LEVEL = CONFIDENCE_LEVEL
 _COMMON = {
     "weights": ColumnNames(many=False),
     "by": ColumnNames(),
@@ -95,28 +89,6 @@ _COMMON = {
     "nan_policy": Options(("omit", "raise")),
     "min_n": Interval("integral", 0, None),
 }
-
-
-# --- parameter helpers (shared with the result classes) -------------------------
-
-
-def check_confidence_level(value: object) -> float:
-    """Validate a confidence level and return it as a float."""
-    if not _LEVEL.is_satisfied_by(value):
-        raise InvalidParameterError(
-            f"`confidence_level` must be {_LEVEL.description}; got {value!r}. "
-            f"Hint: {_LEVEL.hint}"
-        )
-    return float(value)  # type: ignore[arg-type]
-
-
-def check_method(value: object, allowed: Sequence[str]) -> str:
-    """Validate an interval method name."""
-    if not isinstance(value, str) or value not in allowed:
-        raise InvalidParameterError(
-            f"`method` must be one of {', '.join(map(repr, allowed))}; got {value!r}."
-        )
-    return value
 
 
 def _as_list(columns: str | Sequence[str] | None) -> list[str]:
@@ -603,9 +575,7 @@ def _bootstrap_with_total(
 @validate_params(
     {
         "confidence_level": _LEVEL,
-        "method": Options(
-            tuple(m for m in NPS_METHODS if not m.startswith("bootstrap"))
-        ),
+        "method": Options(NPS_ANALYTIC_METHODS),
         "min_n": Interval("integral", 0, None),
     }
 )

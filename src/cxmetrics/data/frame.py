@@ -348,7 +348,7 @@ def _value_slots(series: pd.Series, low: int, size: int) -> NDArray[np.int64] | 
         raw = series.to_numpy()
         if raw.size and (raw.min() < low or raw.max() >= low + size):
             return None
-        return np.subtract(raw, low, dtype=np.int64)
+        return np.asarray(np.subtract(raw, low, dtype=np.int64), dtype=np.int64)
     x = series.to_numpy(dtype=np.float64, na_value=np.nan)
     shifted = x - low
     with np.errstate(invalid="ignore"):

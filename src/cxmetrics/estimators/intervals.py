@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from scipy import special, stats
 
 __all__ = [
+    "MEAN_METHODS",
     "SHARE_METHODS",
     "mean_interval",
     "share_interval",
@@ -29,6 +30,9 @@ SHARE_METHODS: tuple[ShareMethod, ...] = (
     "jeffreys",
     "wald",
 )
+
+
+MEAN_METHODS = ("t", "normal")
 
 
 def _z(confidence_level: float) -> float:

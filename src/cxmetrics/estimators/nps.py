@@ -17,6 +17,8 @@ from scipy import optimize, special, stats
 
 __all__ = [
     "NPS_ANALYTIC_METHODS",
+    "NPS_BOOTSTRAP_METHODS",
+    "NPS_METHODS",
     "nps_adjusted_wald",
     "nps_bayes",
     "nps_score",
@@ -24,7 +26,16 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-NPS_ANALYTIC_METHODS = ("wald", "adjusted_wald", "score", "bayes")
+NPS_ANALYTIC_METHODS = (
+    "adjusted_wald",
+    "wald",
+    "score",
+    "bayes",
+    "bayes_jeffreys",
+    "bayes_uniform",
+)
+NPS_BOOTSTRAP_METHODS = ("bootstrap", "bootstrap_bca", "bootstrap_percentile")
+NPS_METHODS = NPS_ANALYTIC_METHODS + NPS_BOOTSTRAP_METHODS
 
 
 def _z(confidence_level: float) -> float:

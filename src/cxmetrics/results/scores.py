@@ -8,17 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from cxmetrics._validation import check_confidence_level, check_method
 from cxmetrics.errors import InvalidParameterError, RowsRequiredError
 from cxmetrics.estimators.bootstrap import BootstrapDistribution, bootstrap_limits
-from cxmetrics.estimators.intervals import mean_interval, share_interval
+from cxmetrics.estimators.intervals import (
+    MEAN_METHODS,
+    SHARE_METHODS,
+    mean_interval,
+    share_interval,
+)
 from cxmetrics.estimators.linearization import DomainMeans, domain_means
-from cxmetrics.estimators.nps import nps_interval
+from cxmetrics.estimators.nps import NPS_BOOTSTRAP_METHODS, NPS_METHODS, nps_interval
 from cxmetrics.results.base import ConfidenceInterval, ResultBase, group_labels_frame
 from cxmetrics.suffstats import CategoryCounts
 
@@ -32,7 +38,7 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-BOOTSTRAP_METHODS = ("bootstrap", "bootstrap_bca", "bootstrap_percentile")
+BOOTSTRAP_METHODS = NPS_BOOTSTRAP_METHODS
 
 
 def nps_codes(categories: FloatArray, breaks: tuple[int, int]) -> FloatArray:
@@ -67,7 +73,7 @@ def _bootstrap_method(method: str) -> Literal["percentile", "bca"]:
     return "percentile" if method == "bootstrap_percentile" else "bca"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class _GroupedScore(ResultBase):
     """Shared behaviour of grouped score results."""
 
@@ -103,8 +109,71 @@ class _GroupedScore(ResultBase):
 
     @property
     def loc(self) -> _GroupSelector:
-        """Select one group's row: ``result.loc["north"]``, ``.loc[("north", "app")]``."""
+        """Select a group's row: ``.loc["north"]`` or ``.loc[("north", "app")]``."""
         return _GroupSelector(self)
+
+    # subclasses name their interval methods and how to rebuild their table
+    _METHODS: ClassVar[tuple[str, ...]] = ()
+
+    def _recompute(self, confidence_level: float, method: str) -> pd.DataFrame:
+        raise TypeError(f"{type(self).__name__} cannot recompute its interval")
+
+    def _describe(self, row: pd.Series) -> str:
+        return f"estimate={row['estimate']:.3f}"
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        level = f"{100 * self.confidence_level:g}%"
+        if len(self.table) == 1:
+            row = self.table.iloc[0]
+            return (
+                f"{name}({self._describe(row)}, n={int(row['n'])}, "
+                f"n_eff={row['n_eff']:.1f}, method={self.method!r})"
+            )
+        return (
+            f"{name}({len(self.table)} groups by {list(self.group_names)}, "
+            f"{level} CI, method={self.method!r}, n={int(self.counts.n_design.sum())})"
+        )
+
+    def confidence_interval(
+        self, confidence_level: float | None = None, method: str | None = None
+    ) -> ConfidenceInterval:
+        """Recompute the interval from the stored counts; the result is unchanged.
+
+        Parameters
+        ----------
+        confidence_level : float, optional
+            Defaults to the result's level.
+        method : str, optional
+            Any interval method of the function that made the result; defaults
+            to the result's method (bootstrap methods need a bootstrap result).
+
+        Returns
+        -------
+        ConfidenceInterval
+        """
+        level = check_confidence_level(
+            self.confidence_level if confidence_level is None else confidence_level
+        )
+        chosen = check_method(self.method if method is None else method, self._METHODS)
+        frame = self._recompute(level, chosen)
+        return ConfidenceInterval(
+            low=frame["ci_low"].to_numpy(dtype=float),
+            high=frame["ci_high"].to_numpy(dtype=float),
+            confidence_level=level,
+            method=chosen,
+            labels=self._labels(),
+        )
+
+    def distribution(self) -> pd.DataFrame:
+        """Share of responses at each scale point per group, with Wilson intervals."""
+        return distribution_frame(self.counts, self.confidence_level)
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Draw a forest plot of the estimates (:func:`cxmetrics.plotting.forest`)."""
+        from cxmetrics import plotting
+
+        return plotting.forest(self, ax=ax, **kwargs)
 
     def _header(self) -> list[tuple[str, str]]:
         level = f"{100 * self.confidence_level:g}%"
@@ -208,7 +277,7 @@ def nps_frame(
     return frame, dm
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class NPSResult(_GroupedScore):
     """Net Promoter Score per group, in points (−100 to 100), with intervals.
 
@@ -219,6 +288,28 @@ class NPSResult(_GroupedScore):
     """
 
     breaks: tuple[int, int] = (6, 8)
+    _METHODS: ClassVar[tuple[str, ...]] = NPS_METHODS
+
+    def _recompute(self, confidence_level: float, method: str) -> pd.DataFrame:
+        method = {"bootstrap": "bootstrap_bca", "bayes": "bayes_jeffreys"}.get(
+            method, method
+        )
+        frame, _ = nps_frame(
+            self.counts,
+            breaks=self.breaks,
+            method=method,
+            confidence_level=confidence_level,
+            min_n=self.min_n,
+            bootstrap=self.bootstrap,
+        )
+        return frame
+
+    def _describe(self, row: pd.Series) -> str:
+        level = f"{100 * self.confidence_level:g}%"
+        return (
+            f"nps={row['estimate']:+.1f} pts, {level} CI "
+            f"[{row['ci_low']:+.1f}, {row['ci_high']:+.1f}]"
+        )
 
     def _title(self) -> str:
         return "Net Promoter Score"
@@ -244,57 +335,6 @@ class NPSResult(_GroupedScore):
             "ci_high": ("signed", 1),
         }
 
-    def __repr__(self) -> str:
-        level = f"{100 * self.confidence_level:g}%"
-        if len(self.table) == 1:
-            row = self.table.iloc[0]
-            return (
-                f"NPSResult(nps={row['estimate']:+.1f} pts, {level} CI "
-                f"[{row['ci_low']:+.1f}, {row['ci_high']:+.1f}], n={int(row['n'])}, "
-                f"n_eff={row['n_eff']:.1f}, method={self.method!r})"
-            )
-        return (
-            f"NPSResult({len(self.table)} groups by {list(self.group_names)}, "
-            f"{level} CI, method={self.method!r}, n={int(self.counts.n_design.sum())})"
-        )
-
-    def confidence_interval(
-        self, confidence_level: float | None = None, method: str | None = None
-    ) -> ConfidenceInterval:
-        """Recompute the interval from the stored counts (in NPS points).
-
-        Parameters
-        ----------
-        confidence_level : float, optional
-            Defaults to the result's level.
-        method : str, optional
-            Any NPS interval method; defaults to the result's method. Bootstrap
-            methods need the result to have been computed with a bootstrap.
-
-        Returns
-        -------
-        ConfidenceInterval
-        """
-        from cxmetrics.scores import NPS_METHODS, check_confidence_level, check_method
-
-        level = check_confidence_level(
-            self.confidence_level if confidence_level is None else confidence_level
-        )
-        chosen = check_method(self.method if method is None else method, NPS_METHODS)
-        frame, _ = nps_frame(
-            self.counts,
-            breaks=self.breaks,
-            method=chosen,
-            confidence_level=level,
-            min_n=self.min_n,
-            bootstrap=self.bootstrap,
-        )
-        return _interval_from(frame, self._labels(), level, chosen)
-
-    def distribution(self) -> pd.DataFrame:
-        """Share of responses at each scale point per group, with Wilson intervals."""
-        return distribution_frame(self.counts, self.confidence_level)
-
     def plot(self, ax: Any = None, *, kind: str = "bars", **kwargs: Any) -> Any:
         """Plot stacked NPS bars (``kind='bars'``) or a forest plot (``'forest'``).
 
@@ -306,19 +346,6 @@ class NPSResult(_GroupedScore):
         if kind == "forest":
             return plotting.forest(self, ax=ax, **kwargs)
         return plotting.nps_bars(self, ax=ax, **kwargs)
-
-
-def _interval_from(
-    frame: pd.DataFrame, labels: pd.DataFrame, level: float, method: str
-) -> ConfidenceInterval:
-    n_labels = len(labels)
-    return ConfidenceInterval(
-        low=frame["ci_low"].to_numpy(dtype=float)[:n_labels],
-        high=frame["ci_high"].to_numpy(dtype=float)[:n_labels],
-        confidence_level=level,
-        method=method,
-        labels=labels,
-    )
 
 
 def distribution_frame(counts: CategoryCounts, confidence_level: float) -> pd.DataFrame:
@@ -432,7 +459,7 @@ def mean_frame(
     return frame
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class ShareResult(_GroupedScore):
     """Share of responses in a set of scale points (top-box), per group.
 
@@ -442,6 +469,23 @@ class ShareResult(_GroupedScore):
     """
 
     top: tuple[float, ...] = (4.0, 5.0)
+    _METHODS: ClassVar[tuple[str, ...]] = SHARE_METHODS
+
+    def _recompute(self, confidence_level: float, method: str) -> pd.DataFrame:
+        return share_frame(
+            self.counts,
+            top=self.top,
+            method=method,
+            confidence_level=confidence_level,
+            min_n=self.min_n,
+        )
+
+    def _describe(self, row: pd.Series) -> str:
+        level = f"{100 * self.confidence_level:g}%"
+        return (
+            f"share={100 * row['estimate']:.1f}%, {level} CI "
+            f"[{100 * row['ci_low']:.1f}%, {100 * row['ci_high']:.1f}%]"
+        )
 
     def _title(self) -> str:
         points = ", ".join(f"{t:g}" for t in self.top)
@@ -461,63 +505,8 @@ class ShareResult(_GroupedScore):
     def _formats(self) -> dict[str, tuple[str, int]]:
         return dict.fromkeys(("estimate", "ci_low", "ci_high"), ("percent", 1))
 
-    def __repr__(self) -> str:
-        level = f"{100 * self.confidence_level:g}%"
-        if len(self.table) == 1:
-            row = self.table.iloc[0]
-            return (
-                f"ShareResult(share={100 * row['estimate']:.1f}%, {level} CI "
-                f"[{100 * row['ci_low']:.1f}%, {100 * row['ci_high']:.1f}%], "
-                f"n={int(row['n'])}, n_eff={row['n_eff']:.1f}, method={self.method!r})"
-            )
-        return (
-            f"ShareResult({len(self.table)} groups by {list(self.group_names)}, "
-            f"{level} CI, method={self.method!r})"
-        )
 
-    def confidence_interval(
-        self, confidence_level: float | None = None, method: str | None = None
-    ) -> ConfidenceInterval:
-        """Recompute the interval from the stored counts.
-
-        Parameters
-        ----------
-        confidence_level : float, optional
-            Defaults to the result's level.
-        method : {'wilson', 'logit', 'clopper_pearson', 'jeffreys', 'wald'}, optional
-            Defaults to the result's method.
-
-        Returns
-        -------
-        ConfidenceInterval
-        """
-        from cxmetrics.scores import SHARE_METHODS, check_confidence_level, check_method
-
-        level = check_confidence_level(
-            self.confidence_level if confidence_level is None else confidence_level
-        )
-        chosen = check_method(self.method if method is None else method, SHARE_METHODS)
-        frame = share_frame(
-            self.counts,
-            top=self.top,
-            method=chosen,
-            confidence_level=level,
-            min_n=self.min_n,
-        )
-        return _interval_from(frame, self._labels(), level, chosen)
-
-    def distribution(self) -> pd.DataFrame:
-        """Share of responses at each scale point per group, with Wilson intervals."""
-        return distribution_frame(self.counts, self.confidence_level)
-
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        """Draw a forest plot of the shares (:func:`cxmetrics.plotting.forest`)."""
-        from cxmetrics import plotting
-
-        return plotting.forest(self, ax=ax, **kwargs)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class MeanResult(_GroupedScore):
     """Weighted mean score per group with t intervals on the design df.
 
@@ -525,6 +514,23 @@ class MeanResult(_GroupedScore):
     ``ci_low``, ``ci_high``, ``sd``, ``n``, ``n_eff``, ``sum_weights``, ``df``,
     ``n_omitted``, ``small_sample``, ``note``.
     """
+
+    _METHODS: ClassVar[tuple[str, ...]] = MEAN_METHODS
+
+    def _recompute(self, confidence_level: float, method: str) -> pd.DataFrame:
+        return mean_frame(
+            self.counts,
+            method=method,
+            confidence_level=confidence_level,
+            min_n=self.min_n,
+        )
+
+    def _describe(self, row: pd.Series) -> str:
+        level = f"{100 * self.confidence_level:g}%"
+        return (
+            f"mean={row['estimate']:.3f}, {level} CI "
+            f"[{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
+        )
 
     def _title(self) -> str:
         return "Mean score"
@@ -544,59 +550,8 @@ class MeanResult(_GroupedScore):
     def _formats(self) -> dict[str, tuple[str, int]]:
         return dict.fromkeys(("estimate", "ci_low", "ci_high", "sd"), ("number", 2))
 
-    def __repr__(self) -> str:
-        level = f"{100 * self.confidence_level:g}%"
-        if len(self.table) == 1:
-            row = self.table.iloc[0]
-            return (
-                f"MeanResult(mean={row['estimate']:.3f}, {level} CI "
-                f"[{row['ci_low']:.3f}, {row['ci_high']:.3f}], n={int(row['n'])}, "
-                f"n_eff={row['n_eff']:.1f}, method={self.method!r})"
-            )
-        return (
-            f"MeanResult({len(self.table)} groups by {list(self.group_names)}, "
-            f"{level} CI, method={self.method!r})"
-        )
 
-    def confidence_interval(
-        self, confidence_level: float | None = None, method: str | None = None
-    ) -> ConfidenceInterval:
-        """Recompute the interval from the stored counts.
-
-        Parameters
-        ----------
-        confidence_level : float, optional
-            Defaults to the result's level.
-        method : {'t', 'normal'}, optional
-            Defaults to the result's method.
-
-        Returns
-        -------
-        ConfidenceInterval
-        """
-        from cxmetrics.scores import MEAN_METHODS, check_confidence_level, check_method
-
-        level = check_confidence_level(
-            self.confidence_level if confidence_level is None else confidence_level
-        )
-        chosen = check_method(self.method if method is None else method, MEAN_METHODS)
-        frame = mean_frame(
-            self.counts, method=chosen, confidence_level=level, min_n=self.min_n
-        )
-        return _interval_from(frame, self._labels(), level, chosen)
-
-    def distribution(self) -> pd.DataFrame:
-        """Share of responses at each scale point per group, with Wilson intervals."""
-        return distribution_frame(self.counts, self.confidence_level)
-
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        """Draw a forest plot of the means (:func:`cxmetrics.plotting.forest`)."""
-        from cxmetrics import plotting
-
-        return plotting.forest(self, ax=ax, **kwargs)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class SatisfactionResult(ResultBase):
     """A satisfaction score reported two ways: top-box share and mean (CSAT, CES).
 
@@ -659,7 +614,7 @@ class SatisfactionResult(ResultBase):
 # --- comparisons ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class ComparisonResult(ResultBase):
     """Differences between groups, with SE, interval and (adjusted) p-values.
 
@@ -711,8 +666,6 @@ class ComparisonResult(ResultBase):
         """Recompute the intervals of the differences at another level."""
         from scipy import stats
 
-        from cxmetrics.scores import check_confidence_level
-
         level = check_confidence_level(
             self.confidence_level if confidence_level is None else confidence_level
         )
@@ -734,7 +687,7 @@ class ComparisonResult(ResultBase):
         return plotting.forest(self, ax=ax, **kwargs)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class PairedComparisonResult(ResultBase):
     """Difference between two ratings given by the same respondents.
 
@@ -786,8 +739,6 @@ class PairedComparisonResult(ResultBase):
     ) -> ConfidenceInterval:
         """Recompute the t intervals of the differences at another level."""
         from scipy import stats
-
-        from cxmetrics.scores import check_confidence_level
 
         level = check_confidence_level(
             self.confidence_level if confidence_level is None else confidence_level
