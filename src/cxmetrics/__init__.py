@@ -10,7 +10,17 @@ from __future__ import annotations
 import importlib.metadata
 
 from cxmetrics import datasets, errors, plotting
+from cxmetrics.impact import link_outcome, negative_experience_cost
 from cxmetrics.results import ConfidenceInterval, Summary
+from cxmetrics.results.impact import NegativeExperienceCostResult, OutcomeLinkResult
+from cxmetrics.results.sampling import (
+    BenchmarkPlanResult,
+    DetectableDifferenceResult,
+    MarginOfErrorResult,
+    PowerResult,
+    QuotaResult,
+    SampleSizeResult,
+)
 from cxmetrics.results.scores import (
     ComparisonResult,
     MeanResult,
@@ -18,6 +28,19 @@ from cxmetrics.results.scores import (
     PairedComparisonResult,
     SatisfactionResult,
     ShareResult,
+)
+from cxmetrics.sampling import (
+    benchmark_plan,
+    margin_of_error,
+    min_detectable_difference,
+    power,
+    quota_frame,
+    sample_size_mean,
+    sample_size_mean_difference,
+    sample_size_nps,
+    sample_size_nps_difference,
+    sample_size_share,
+    sample_size_share_difference,
 )
 from cxmetrics.scores import (
     ces,
@@ -38,15 +61,24 @@ except importlib.metadata.PackageNotFoundError:  # pragma: no cover - source tre
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "BenchmarkPlanResult",
     "ComparisonResult",
     "ConfidenceInterval",
+    "DetectableDifferenceResult",
+    "MarginOfErrorResult",
     "MeanResult",
     "NPSResult",
+    "NegativeExperienceCostResult",
+    "OutcomeLinkResult",
     "PairedComparisonResult",
+    "PowerResult",
+    "QuotaResult",
+    "SampleSizeResult",
     "SatisfactionResult",
     "ShareResult",
     "Summary",
     "__version__",
+    "benchmark_plan",
     "ces",
     "compare_nps",
     "compare_nps_paired",
@@ -55,9 +87,21 @@ __all__ = [
     "csat",
     "datasets",
     "errors",
+    "link_outcome",
+    "margin_of_error",
     "mean_score",
+    "min_detectable_difference",
+    "negative_experience_cost",
     "nps",
     "nps_from_counts",
     "plotting",
+    "power",
+    "quota_frame",
+    "sample_size_mean",
+    "sample_size_mean_difference",
+    "sample_size_nps",
+    "sample_size_nps_difference",
+    "sample_size_share",
+    "sample_size_share_difference",
     "top_box",
 ]

@@ -23,6 +23,7 @@ __all__ = [
     "InvalidDataError",
     "InvalidParameterError",
     "MissingDependencyError",
+    "PlanningWarning",
     "RowsRequiredError",
     "SmallSampleWarning",
     "WeightingWarning",
@@ -87,6 +88,10 @@ class WeightingWarning(CxMetricsWarning):
 
 class ApproximationWarning(CxMetricsWarning):
     """An approximation of stated accuracy replaces an exact computation."""
+
+
+class PlanningWarning(CxMetricsWarning):
+    """A plan breaks a rule of good practice (too many brands, over budget…)."""
 
 
 class ConvergenceWarning(CxMetricsWarning):

@@ -30,6 +30,14 @@ def public_functions() -> list[Callable[..., Any]]:
     ]
 
 
+def result_classes() -> list[type]:
+    return [
+        getattr(cx, name)
+        for name in cx.__all__
+        if inspect.isclass(getattr(cx, name)) and name.endswith("Result")
+    ]
+
+
 def test_all_snapshot() -> None:
     assert EXPECTED_ALL <= set(cx.__all__)
     for name in cx.__all__:
@@ -52,24 +60,44 @@ def test_keyword_only_after_data_arguments(func: Callable[..., Any]) -> None:
     assert inspect.Parameter.KEYWORD_ONLY in kinds
 
 
-def _valid_call(
-    func: Callable[..., Any], responses: pd.DataFrame
-) -> Callable[..., Any]:
-    name = func.__name__
-    if name in ("compare_nps", "compare_scores"):
-        score = "nps" if name == "compare_nps" else "csat"
-        return lambda **kw: func(responses, score, by="region", **kw)
-    if name in ("compare_nps_paired",):
-        return lambda **kw: func(responses, "nps", "rival", **kw)
-    if name in ("compare_scores_paired",):
-        return lambda **kw: func(responses, "csat", "csat", **kw)
-    if name == "nps_from_counts":
-        return lambda **kw: func(50, 30, 20, **kw)
-    if name in ("nps",):
-        return lambda **kw: func(responses, "nps", **kw)
-    if name == "ces":
-        return lambda **kw: func(responses.assign(e=responses["csat"] + 2), "e", **kw)
-    return lambda **kw: func(responses, "csat", **kw)
+def valid_arguments(responses: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """A valid call of every public function, as keyword arguments."""
+    ces_data = responses.assign(e=responses["csat"] + 2)
+    return {
+        "nps": {"data": responses, "score": "nps"},
+        "nps_from_counts": {"promoters": 50, "passives": 30, "detractors": 20},
+        "top_box": {"data": responses, "score": "csat"},
+        "csat": {"data": responses, "score": "csat"},
+        "ces": {"data": ces_data, "score": "e"},
+        "mean_score": {"data": responses, "score": "csat"},
+        "compare_nps": {"data": responses, "score": "nps", "by": "region"},
+        "compare_scores": {"data": responses, "score": "csat", "by": "region"},
+        "compare_nps_paired": {"data": responses, "first": "nps", "second": "rival"},
+        "compare_scores_paired": {"data": responses, "first": "csat", "second": "csat"},
+        "sample_size_nps": {"margin": 5},
+        "sample_size_nps_difference": {
+            "difference": 10,
+            "promoters": 0.5,
+            "detractors": 0.2,
+        },
+        "sample_size_share": {"margin": 0.05},
+        "sample_size_share_difference": {"difference": 0.1, "share": 0.5},
+        "sample_size_mean": {"margin": 0.1, "sd": 1.0},
+        "sample_size_mean_difference": {"difference": 0.2, "sd": 1.0},
+        "margin_of_error": {"n": 500},
+        "min_detectable_difference": {"n": 500},
+        "power": {"n": 500, "difference": 10},
+        "benchmark_plan": {"brands": ["own", "rival"], "margin": 5},
+        "quota_frame": {"shares": {"a": 0.6, "b": 0.4}, "total": 100},
+        "negative_experience_cost": {
+            "revenue": 5e7,
+            "negative_rate": 0.22,
+            "complaint_rate": 0.02,
+            "complainer_outcomes": {"at_risk": 0.34, "lost": 0.28, "retained": 0.38},
+            "silent_outcomes": {"at_risk": 0.55, "lost": 0.45},
+        },
+        "link_outcome": {"data": responses, "score": "nps", "outcome": "csat"},
+    }
 
 
 def declared(func: Callable[..., Any]) -> list[tuple[str, Any]]:
@@ -88,9 +116,16 @@ CASES = [
 
 @pytest.mark.parametrize(("func", "name", "constraint"), CASES)
 def test_invalid_parameter_values_raise(func, name, constraint, responses) -> None:
-    call = _valid_call(func, responses)
+    arguments = valid_arguments(responses)[func.__name__]
     with pytest.raises(InvalidParameterError, match=f"`{name}`"):
-        call(**{name: constraint.invalid_example()})
+        func(**{**arguments, name: constraint.invalid_example()})
+
+
+def test_every_public_function_has_a_valid_call(responses: pd.DataFrame) -> None:
+    calls = valid_arguments(responses)
+    for func in public_functions():
+        assert func.__name__ in calls, f"add a valid call of {func.__name__}"
+        func(**calls[func.__name__])
 
 
 def test_every_public_function_declares_constraints() -> None:

@@ -4,6 +4,29 @@ Every function takes a result (or plain parameters), an optional ``ax``, and
 returns the Axes it drew on. Nothing here computes statistics.
 """
 
+from cxmetrics.plotting.impact import (
+    cost_funnel,
+    cost_waterfall,
+    outcome_by_nps_group,
+    outcome_vs_nps,
+)
+from cxmetrics.plotting.sampling import (
+    benchmark_chart,
+    margin_of_error_curve,
+    power_curve,
+    quota_bars,
+)
 from cxmetrics.plotting.scores import forest, nps_bars
 
-__all__ = ["forest", "nps_bars"]
+__all__ = [
+    "benchmark_chart",
+    "cost_funnel",
+    "cost_waterfall",
+    "forest",
+    "margin_of_error_curve",
+    "nps_bars",
+    "outcome_by_nps_group",
+    "outcome_vs_nps",
+    "power_curve",
+    "quota_bars",
+]
