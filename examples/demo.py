@@ -51,6 +51,33 @@ def main() -> None:
     section("Our NPS against the competitor the same customers know best")
     print(cx.compare_nps_paired(own, "nps", "nps_competitor", weights="weight"))
 
+    section("Planning the next competitor benchmark (own brand + 3 competitors)")
+    by_brand = cx.nps(survey, "nps", weights="weight", by="brand").to_frame()
+    mix = by_brand.set_index("brand")
+    plan = cx.benchmark_plan(
+        [str(b) for b in mix.index],
+        own="Our bank",
+        gap=8,
+        cost=10.0,
+        promoters={str(b): p for b, p in mix["promoters"].items()},
+        detractors={str(b): d for b, d in mix["detractors"].items()},
+        cadence="quarterly",
+    )
+    print(plan.summary().as_text())
+
+    section("What a bad experience costs (worked example of the mission)")
+    cost = cx.negative_experience_cost(
+        50_000_000,
+        0.22,
+        0.02,
+        complainer_outcomes={"at_risk": 0.34, "lost": 0.28, "retained": 0.38},
+        silent_outcomes={"at_risk": 0.55, "lost": 0.45},
+    )
+    print(cost.summary().as_text())
+
+    section("Experience linked to operations: churn by NPS group")
+    print(cx.link_outcome(own, "nps", "churned", weights="weight").summary().as_text())
+
     fig, axes = plt.subplots(1, 2, figsize=(13, 4))
     nps.plot(ax=axes[0])
     cx.nps(own, "nps", weights="weight", by="channel").plot(ax=axes[1], kind="forest")

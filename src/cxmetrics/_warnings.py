@@ -13,7 +13,7 @@ _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 
 def warn(message: str, category: type[Warning]) -> None:
     """Warn with the stack level of the first frame outside the package."""
-    level = 1
+    level = 2  # stacklevel 2 is the caller of this function
     frame = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         frame = frame.f_back  # type: ignore[assignment]

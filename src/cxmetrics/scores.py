@@ -15,7 +15,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from cxmetrics._validation import (
     CONFIDENCE_LEVEL,
@@ -42,6 +41,7 @@ from cxmetrics.errors import (
 from cxmetrics.estimators.bootstrap import bootstrap_domain_means
 from cxmetrics.estimators.intervals import MEAN_METHODS, SHARE_METHODS
 from cxmetrics.estimators.linearization import DomainMeans, domain_means
+from cxmetrics.estimators.multiple import ADJUST_METHODS, adjust_p_values
 from cxmetrics.estimators.nps import NPS_ANALYTIC_METHODS, NPS_METHODS
 from cxmetrics.results.base import provenance_versions
 from cxmetrics.results.scores import (
@@ -77,7 +77,6 @@ __all__ = [
     "top_box",
 ]
 
-ADJUST_METHODS = ("holm", "fdr_bh", "bonferroni", "none")
 NanPolicy = Literal["omit", "raise"]
 
 _LEVEL = CONFIDENCE_LEVEL
@@ -1448,10 +1447,7 @@ def _contrasts(
     table.insert(7, "p_value", p)
     finite = np.isfinite(p)
     adjusted = np.full(len(p), np.nan)
-    if adjust == "none":
-        adjusted = p.copy()
-    elif finite.any():
-        adjusted[finite] = multipletests(p[finite], method=adjust)[1]
+    adjusted[finite] = adjust_p_values(p[finite], adjust)
     table.insert(8, "p_adjusted", adjusted)
     return table
 
@@ -1503,7 +1499,8 @@ def compare_nps(
         The reference group for ``versus='reference'``.
     adjust : {'holm', 'fdr_bh', 'bonferroni', 'none'}, default: 'holm'
         Multiple-comparison adjustment of the p-values (``p_adjusted``), via
-        ``statsmodels.stats.multitest.multipletests``.
+        :func:`cxmetrics.estimators.multiple.adjust_p_values` (the numbers of
+        ``statsmodels.stats.multitest.multipletests``, tested).
 
     Returns
     -------

@@ -188,3 +188,9 @@ def test_inputs_are_never_modified(responses: pd.DataFrame, call) -> None:
     before = responses.copy(deep=True)
     call(responses)
     pd.testing.assert_frame_equal(responses, before)
+
+
+def test_warnings_point_at_the_callers_line() -> None:
+    with pytest.warns(cx.errors.SmallSampleWarning) as record:
+        cx.nps([1, 9, 10, 7], method="wald")
+    assert record[0].filename == __file__
