@@ -42,12 +42,31 @@ def make_data(rows: int, segments: int, seed: int = 1) -> pd.DataFrame:
     )
 
 
-def pandas_apply(data: pd.DataFrame) -> pd.Series:
-    def weighted_nps(g: pd.DataFrame) -> float:
-        w = g["weight"]
-        return 100 * (w[g["nps"] >= 9].sum() - w[g["nps"] <= 6].sum()) / w.sum()
+def pandas_apply(data: pd.DataFrame) -> pd.DataFrame:
+    """What an analyst writes by hand: weighted NPS, shares, SE and interval per group."""
 
-    return data.groupby("segment", observed=True)[["nps", "weight"]].apply(weighted_nps)
+    def summary(g: pd.DataFrame) -> pd.Series:
+        w = g["weight"].to_numpy()
+        z = np.where(g["nps"] >= 9, 1.0, np.where(g["nps"] <= 6, -1.0, 0.0))
+        total = w.sum()
+        nps = (w * z).sum() / total
+        u = w * (z - nps) / total
+        n = len(g)
+        se = np.sqrt(n / (n - 1) * (u**2).sum())
+        return pd.Series(
+            {
+                "nps": 100 * nps,
+                "promoters": w[z > 0].sum() / total,
+                "detractors": w[z < 0].sum() / total,
+                "std_error": 100 * se,
+                "ci_low": 100 * (nps - 1.96 * se),
+                "ci_high": 100 * (nps + 1.96 * se),
+                "n": n,
+                "n_eff": total**2 / (w**2).sum(),
+            }
+        )
+
+    return data.groupby("segment", observed=True)[["nps", "weight"]].apply(summary)
 
 
 def main() -> None:

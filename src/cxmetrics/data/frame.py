@@ -426,8 +426,9 @@ def _reduce_narwhals(
     if eager:
         frame = _make_lazy(frame)
 
-    def as_float(column: str) -> Any:
-        expr = nw.col(column).cast(nw.Float64())
+    def native_value(column: str) -> Any:
+        # group by the value in its own dtype (cheaper keys); NaN → null first
+        expr = nw.col(column)
         return expr.fill_nan(None) if schema[column].is_float() else expr
 
     key_columns = [*by, *([strata] if strata is not None else [])]
@@ -435,26 +436,47 @@ def _reduce_narwhals(
         **{column: column for column in by},
         **({strata: "__stratum"} if strata is not None else {}),
     }
-    weight_expr = as_float(weights) if weights is not None else nw.lit(1.0)
-    prepared = frame.select(
-        *[nw.col(c).alias(renamed[c]) for c in key_columns],
-        *[as_float(v).alias(f"{VALUE_PREFIX}{i}") for i, v in enumerate(values)],
-        weight_expr.alias("__w"),
-    ).with_columns(
-        nw.lit(1).cast(nw.Int64()).alias("n"),
-        nw.col("__w").fill_null(0.0).alias("sum_w"),
-        (nw.col("__w") * nw.col("__w")).fill_null(0.0).alias("sum_w2"),
-        nw.col("__w").is_null().cast(nw.Int64()).alias("__w_missing"),
-    )
+    n_weight_missing, min_weight = 0, np.nan
+    if weights is not None:
+        weight = nw.col(weights).cast(nw.Float64())
+        if schema[weights].is_float():
+            weight = weight.fill_nan(None)
+        checked = frame.select(
+            weight.null_count().alias("missing"), weight.min().alias("min")
+        )
+        summary = (
+            checked.collect(backend="pandas")
+            if hasattr(checked, "collect")
+            else checked
+        ).to_pandas()
+        n_weight_missing = int(summary["missing"].iloc[0])
+        low = summary["min"].iloc[0]
+        min_weight = float(low) if pd.notna(low) else np.nan
+        weight = weight.fill_null(0.0)
+        prepared = frame.select(
+            *[nw.col(c).alias(renamed[c]) for c in key_columns],
+            *[
+                native_value(v).alias(f"{VALUE_PREFIX}{i}")
+                for i, v in enumerate(values)
+            ],
+            weight.alias("sum_w"),
+            (weight * weight).alias("sum_w2"),
+        )
+        sums = [nw.col("sum_w").sum(), nw.col("sum_w2").sum()]
+    else:
+        prepared = frame.select(
+            *[nw.col(c).alias(renamed[c]) for c in key_columns],
+            *[
+                native_value(v).alias(f"{VALUE_PREFIX}{i}")
+                for i, v in enumerate(values)
+            ],
+        )
+        sums = []
     keys = [renamed[c] for c in key_columns] + [
         f"{VALUE_PREFIX}{i}" for i in range(len(values))
     ]
     reduced = prepared.group_by(*keys, drop_null_keys=False).agg(
-        nw.col("n").sum(),
-        nw.col("sum_w").sum(),
-        nw.col("sum_w2").sum(),
-        nw.col("__w_missing").sum(),
-        nw.col("__w").min().alias("__w_min"),
+        nw.len().alias("n"), *sums
     )
     native = (
         reduced.collect(backend="pandas") if hasattr(reduced, "collect") else reduced
@@ -462,11 +484,9 @@ def _reduce_narwhals(
     table = native.to_pandas()
     for column in keys[len(key_columns) :]:
         table[column] = table[column].astype(np.float64)
-    n_weight_missing = int(table.pop("__w_missing").sum())
-    w_min = table.pop("__w_min")
-    min_weight = (
-        float(w_min.min()) if weights is not None and w_min.notna().any() else np.nan
-    )
+    if weights is None:
+        table["sum_w"] = table["n"].astype(np.float64)
+        table["sum_w2"] = table["sum_w"]
     table["n"] = table["n"].astype(np.int64)
     if n_rows < 0:
         n_rows = int(table["n"].sum())

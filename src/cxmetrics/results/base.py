@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import math
 import platform
@@ -19,6 +20,11 @@ __all__ = ["ConfidenceInterval", "ResultBase", "Summary", "provenance_versions"]
 
 def provenance_versions(*extra: str) -> dict[str, str]:
     """Versions of cxmetrics and the libraries that computed a result."""
+    return dict(_versions(extra))
+
+
+@functools.lru_cache(maxsize=32)
+def _versions(extra: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     names = ("cxmetrics", "numpy", "scipy", "pandas", "narwhals", *extra)
     versions = {"python": platform.python_version()}
     for name in names:
@@ -26,7 +32,7 @@ def provenance_versions(*extra: str) -> dict[str, str]:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             versions[name] = "not installed"
-    return versions
+    return tuple(versions.items())
 
 
 def _plain(value: Any) -> Any:
