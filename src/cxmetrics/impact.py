@@ -45,6 +45,7 @@ from cxmetrics._validation import (
 )
 from cxmetrics._warnings import warn
 from cxmetrics.data.frame import reduce_moments
+from cxmetrics.data.native import as_narwhals, is_lazy
 from cxmetrics.data.summaries import moments
 from cxmetrics.errors import (
     DegenerateDataWarning,
@@ -520,14 +521,7 @@ def _check_columns(
                 "each role needs its own column."
             )
         used[column] = argument
-    try:
-        frame = nw.from_native(data)
-    except TypeError:
-        raise InvalidParameterError(
-            "`data` must be a DataFrame (pandas, polars, pyarrow, DuckDB relation, or "
-            f"another narwhals-supported table); got {type(data).__module__}."
-            f"{type(data).__name__}."
-        ) from None
+    frame = as_narwhals(data)
     if isinstance(frame, nw.Series):  # pragma: no cover - from_native gives frames here
         raise InvalidParameterError("`data` must be a DataFrame, not a Series.")
     schema = frame.collect_schema()
@@ -736,8 +730,8 @@ def _customer_rows_cov(
     """HC2/HC3 need the leverage of each row: fit with statsmodels on the rows."""
     from statsmodels.regression.linear_model import WLS
 
-    frame = nw.from_native(data)
-    if isinstance(frame, nw.LazyFrame):
+    frame = as_narwhals(data)
+    if is_lazy(frame):
         raise RowsRequiredError(
             f"`cov_type={cov_type!r}` needs each respondent's leverage, so the rows "
             "must be in memory; got a lazy table. Hint: 1. use cov_type='HC1' or "

@@ -24,6 +24,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from cxmetrics._validation import column_not_found
+from cxmetrics.data.native import as_narwhals, collect_small
 from cxmetrics.errors import InvalidDataError, InvalidParameterError
 
 __all__ = [
@@ -391,14 +392,7 @@ def _reduce_narwhals(
     by: Sequence[str],
     strata: str | None,
 ) -> ValueTable:
-    try:
-        frame = nw.from_native(data)
-    except TypeError:
-        raise InvalidParameterError(
-            "`data` must be a DataFrame (pandas, polars, pyarrow, DuckDB relation, "
-            f"or another narwhals-supported table) or a 1-D array; got "
-            f"{type(data).__module__}.{type(data).__name__}."
-        ) from None
+    frame = as_narwhals(data)
     schema = frame.collect_schema()
     available = list(schema.names())
     wanted = [*zip(values, arguments, strict=True), *((b, "by") for b in by)]
@@ -444,11 +438,7 @@ def _reduce_narwhals(
         checked = frame.select(
             weight.null_count().alias("missing"), weight.min().alias("min")
         )
-        summary = (
-            checked.collect(backend="pandas")
-            if hasattr(checked, "collect")
-            else checked
-        ).to_pandas()
+        summary = collect_small(checked)
         n_weight_missing = int(summary["missing"].iloc[0])
         low = summary["min"].iloc[0]
         min_weight = float(low) if pd.notna(low) else np.nan
@@ -478,10 +468,7 @@ def _reduce_narwhals(
     reduced = prepared.group_by(*keys, drop_null_keys=False).agg(
         nw.len().alias("n"), *sums
     )
-    native = (
-        reduced.collect(backend="pandas") if hasattr(reduced, "collect") else reduced
-    )
-    table = native.to_pandas()
+    table = collect_small(reduced)
     for column in keys[len(key_columns) :]:
         table[column] = table[column].astype(np.float64)
     if weights is None:
@@ -624,13 +611,7 @@ def reduce_moments(
         )
     if isinstance(data, pd.DataFrame):
         _check_pandas_columns(data, [value], [argument], weights, by, strata)
-    try:
-        frame = nw.from_native(data)
-    except TypeError:
-        raise InvalidParameterError(
-            "`data` must be a DataFrame (pandas, polars, pyarrow, DuckDB relation, "
-            f"…) or a 1-D array; got {type(data).__module__}.{type(data).__name__}."
-        ) from None
+    frame = as_narwhals(data)
     schema = frame.collect_schema()
     available = list(schema.names())
     for column, arg in [
@@ -704,10 +685,7 @@ def reduce_moments(
         reduced = prepared.group_by(*keys, drop_null_keys=False).agg(*aggs)
     else:
         reduced = prepared.select(*aggs)
-    native = (
-        reduced.collect(backend="pandas") if hasattr(reduced, "collect") else reduced
-    )
-    table = native.to_pandas()
+    table = collect_small(reduced)
     n_weight_missing = int(table.pop("__w_missing").sum())
     n_nonfinite = int(table.pop("__nonfinite").sum())
     w_min = table.pop("__w_min")

@@ -11,11 +11,11 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from cxmetrics.data.native import as_narwhals, is_lazy
 from cxmetrics.errors import RowsRequiredError
 
 __all__ = ["RowArrays", "row_arrays"]
@@ -39,14 +39,15 @@ def in_memory_pandas(data: Any, purpose: str) -> pd.DataFrame:
         return data.to_frame()
     if isinstance(data, np.ndarray | list | tuple):
         return pd.DataFrame({"__value": np.asarray(data)})
-    frame = nw.from_native(data)
-    if isinstance(frame, nw.LazyFrame):
+    frame = as_narwhals(data)
+    if is_lazy(frame):
         raise RowsRequiredError(
             f"{purpose} resamples respondents and needs the rows in memory; got a lazy "
             f"table ({type(data).__module__}.{type(data).__name__}). Hint: 1. collect "
-            "it if it fits in memory (polars `.collect()`, DuckDB `.df()`); 2. or draw "
-            "a random sample first (e.g. DuckDB `USING SAMPLE 100000 ROWS`, polars "
-            "`.collect().sample(100_000)`); 3. or use an analytic method."
+            "it if it fits in memory (polars `.collect()`, DuckDB `.df()`, Dask "
+            "`.compute()`, Spark `.toPandas()`); 2. or draw a random sample first "
+            "(DuckDB `USING SAMPLE 100000 ROWS`, polars `.collect().sample(100_000)`, "
+            "Dask/Spark `.sample(fraction=...)`); 3. or use an analytic method."
         )
     table: pd.DataFrame = frame.to_pandas()
     return table
