@@ -636,7 +636,7 @@ def test_missing_columns_and_repeated_roles(data: pd.DataFrame) -> None:
         link_outcome(data, "score", "value", segment="segmnt")
     with pytest.raises(InvalidParameterError, match=r"name the same column 'score'"):
         link_outcome(data, "score", "score")
-    with pytest.raises(InvalidParameterError, match=r"`data` must be a DataFrame"):
+    with pytest.raises(InvalidParameterError, match=r"`data` must be a table"):
         link_outcome([1, 2, 3], "score", "value")
 
 
