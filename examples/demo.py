@@ -51,6 +51,23 @@ def main() -> None:
     section("Our NPS against the competitor the same customers know best")
     print(cx.compare_nps_paired(own, "nps", "nps_competitor", weights="weight"))
 
+    section("What drives overall satisfaction? (Shapley / LMG, weighted)")
+    experience = [c for c in own.columns if c.startswith("exp_")]
+    satisfaction = cx.drivers(own, "satisfaction", experience, weights="weight")
+    print(satisfaction.summary().as_text())
+
+    section("What makes a promoter? (logistic drivers of NPS 9–10)")
+    promoter = cx.drivers(
+        own,
+        "nps",
+        experience,
+        weights="weight",
+        positive=[9, 10],
+        n_resamples=200,
+        rng=1,
+    )
+    print(promoter.summary().as_text())
+
     section("Planning the next competitor benchmark (own brand + 3 competitors)")
     by_brand = cx.nps(survey, "nps", weights="weight", by="brand").to_frame()
     mix = by_brand.set_index("brand")
@@ -83,6 +100,7 @@ def main() -> None:
     cx.nps(own, "nps", weights="weight", by="channel").plot(ax=axes[1], kind="forest")
     fig.tight_layout()
     fig.savefig(OUT / "nps_by_segment.png", dpi=120)
+    satisfaction.plot().figure.savefig(OUT / "drivers_satisfaction.png", dpi=120)
     print(f"\nFigures saved in {OUT}/")
 
 

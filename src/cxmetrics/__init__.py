@@ -10,8 +10,10 @@ from __future__ import annotations
 import importlib.metadata
 
 from cxmetrics import datasets, errors, plotting
+from cxmetrics.drivers import drivers
 from cxmetrics.impact import link_outcome, negative_experience_cost
 from cxmetrics.results import ConfidenceInterval, Summary
+from cxmetrics.results.drivers import DriverResult
 from cxmetrics.results.impact import NegativeExperienceCostResult, OutcomeLinkResult
 from cxmetrics.results.sampling import (
     BenchmarkPlanResult,
@@ -65,6 +67,7 @@ __all__ = [
     "ComparisonResult",
     "ConfidenceInterval",
     "DetectableDifferenceResult",
+    "DriverResult",
     "MarginOfErrorResult",
     "MeanResult",
     "NPSResult",
@@ -86,6 +89,7 @@ __all__ = [
     "compare_scores_paired",
     "csat",
     "datasets",
+    "drivers",
     "errors",
     "link_outcome",
     "margin_of_error",

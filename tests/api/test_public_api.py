@@ -97,6 +97,7 @@ def valid_arguments(responses: pd.DataFrame) -> dict[str, dict[str, Any]]:
             "silent_outcomes": {"at_risk": 0.55, "lost": 0.45},
         },
         "link_outcome": {"data": responses, "score": "nps", "outcome": "csat"},
+        "drivers": {"data": responses, "outcome": "csat", "drivers": ["nps", "rival"]},
     }
 
 

@@ -4,6 +4,7 @@ Every function takes a result (or plain parameters), an optional ``ax``, and
 returns the Axes it drew on. Nothing here computes statistics.
 """
 
+from cxmetrics.plotting.drivers import importance_bars, importance_performance
 from cxmetrics.plotting.impact import (
     cost_funnel,
     cost_waterfall,
@@ -23,6 +24,8 @@ __all__ = [
     "cost_funnel",
     "cost_waterfall",
     "forest",
+    "importance_bars",
+    "importance_performance",
     "margin_of_error_curve",
     "nps_bars",
     "outcome_by_nps_group",
