@@ -51,6 +51,33 @@ def main() -> None:
     section("Our NPS against the competitor the same customers know best")
     print(cx.compare_nps_paired(own, "nps", "nps_competitor", weights="weight"))
 
+    section("Key experiences: importance × (experience − expectation), 1,000 resamples")
+    attributes = [
+        "product",
+        "service",
+        "relationship",
+        "price",
+        "convenience",
+        "brand_image",
+    ]
+    key = cx.key_experiences(
+        own,
+        [f"exp_{a}" for a in attributes],
+        [f"expct_{a}" for a in attributes],
+        importance=[f"imp_{a}" for a in attributes],
+        weights="weight",
+        na_values=[99],
+        rng=1,
+    )
+    print(key.summary().as_text())
+    quadrants = cx.importance_performance(
+        own,
+        [f"exp_{a}" for a in attributes],
+        importance=[f"imp_{a}" for a in attributes],
+        weights="weight",
+        crosshair="mean",
+    )
+
     section("What drives overall satisfaction? (Shapley / LMG, weighted)")
     experience = [c for c in own.columns if c.startswith("exp_")]
     satisfaction = cx.drivers(own, "satisfaction", experience, weights="weight")
@@ -101,6 +128,7 @@ def main() -> None:
     fig.tight_layout()
     fig.savefig(OUT / "nps_by_segment.png", dpi=120)
     satisfaction.plot().figure.savefig(OUT / "drivers_satisfaction.png", dpi=120)
+    quadrants.plot().figure.savefig(OUT / "importance_performance.png", dpi=120)
     print(f"\nFigures saved in {OUT}/")
 
 

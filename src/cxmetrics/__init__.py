@@ -11,9 +11,21 @@ import importlib.metadata
 
 from cxmetrics import datasets, errors, plotting
 from cxmetrics.drivers import drivers
+from cxmetrics.gap import gap, gap_to_target
 from cxmetrics.impact import link_outcome, negative_experience_cost
+from cxmetrics.priority import (
+    asymmetric_impact,
+    importance_performance,
+    key_experiences,
+)
 from cxmetrics.results import ConfidenceInterval, Summary
 from cxmetrics.results.drivers import DriverResult
+from cxmetrics.results.gap import (
+    AsymmetricImpactResult,
+    GapResult,
+    ImportancePerformanceResult,
+    KeyExperienceResult,
+)
 from cxmetrics.results.impact import NegativeExperienceCostResult, OutcomeLinkResult
 from cxmetrics.results.sampling import (
     BenchmarkPlanResult,
@@ -63,11 +75,15 @@ except importlib.metadata.PackageNotFoundError:  # pragma: no cover - source tre
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "AsymmetricImpactResult",
     "BenchmarkPlanResult",
     "ComparisonResult",
     "ConfidenceInterval",
     "DetectableDifferenceResult",
     "DriverResult",
+    "GapResult",
+    "ImportancePerformanceResult",
+    "KeyExperienceResult",
     "MarginOfErrorResult",
     "MeanResult",
     "NPSResult",
@@ -81,6 +97,7 @@ __all__ = [
     "ShareResult",
     "Summary",
     "__version__",
+    "asymmetric_impact",
     "benchmark_plan",
     "ces",
     "compare_nps",
@@ -91,6 +108,10 @@ __all__ = [
     "datasets",
     "drivers",
     "errors",
+    "gap",
+    "gap_to_target",
+    "importance_performance",
+    "key_experiences",
     "link_outcome",
     "margin_of_error",
     "mean_score",

@@ -31,10 +31,9 @@ from cxmetrics._warnings import warn
 from cxmetrics.data.frame import reduce_values
 from cxmetrics.data.rows import in_memory_pandas, row_arrays
 from cxmetrics.data.scales import CES_SCALE, CSAT_SCALE, NPS_SCALE, ResponseScale
-from cxmetrics.data.summaries import Omissions, category_counts
+from cxmetrics.data.summaries import Omissions, category_counts, check_strata
 from cxmetrics.errors import (
     InsufficientDataError,
-    InvalidDataError,
     InvalidParameterError,
     SmallSampleWarning,
 )
@@ -190,21 +189,8 @@ def _prepare_counts(
         nan_policy=nan_policy,
         na_values=na_values,
     )
-    _check_strata(counts, strata)
+    check_strata(counts, strata)
     return counts, omissions
-
-
-def _check_strata(counts: CategoryCounts, strata: str | None) -> None:
-    lonely = [
-        label for label, n in zip(counts.strata, counts.n_design, strict=True) if n == 1
-    ]
-    if strata is not None and lonely:
-        raise InvalidDataError(
-            f"Stratum column {strata!r} has strata with a single response: "
-            f"{lonely[:5]}. A stratum needs two or more responses to estimate its "
-            "variance (R's survey fails here too). Hint: 1. merge each such stratum "
-            "with a similar one; 2. or drop `strata`."
-        )
 
 
 def _with_total(counts: CategoryCounts, total: bool) -> CategoryCounts:
@@ -1756,7 +1742,7 @@ def _paired(
         return counts
 
     diff_counts = counts_of(recode_difference, span)
-    _check_strata(diff_counts, strata)
+    check_strata(diff_counts, strata)
     levels = np.unique(c)
     first_counts = counts_of(recode_one(0), levels)
     second_counts = counts_of(recode_one(1), levels)

@@ -98,6 +98,27 @@ def valid_arguments(responses: pd.DataFrame) -> dict[str, dict[str, Any]]:
         },
         "link_outcome": {"data": responses, "score": "nps", "outcome": "csat"},
         "drivers": {"data": responses, "outcome": "csat", "drivers": ["nps", "rival"]},
+        "gap": {"data": responses, "experience": ["nps"], "expectation": ["rival"]},
+        "gap_to_target": {"data": responses, "experience": ["nps"], "target": 9},
+        "key_experiences": {
+            "data": responses,
+            "experience": ["nps", "rival"],
+            "expectation": ["rival", "nps"],
+            "importance": {"nps": 2.0, "rival": 1.0},
+            "n_resamples": 100,
+            "rng": 1,
+        },
+        "importance_performance": {
+            "data": responses,
+            "experience": ["nps", "rival"],
+            "importance": {"nps": 2.0, "rival": 1.0},
+            "crosshair": "mean",
+        },
+        "asymmetric_impact": {
+            "data": responses,
+            "outcome": "csat",
+            "experience": ["nps", "rival"],
+        },
     }
 
 

@@ -19,7 +19,13 @@ from cxmetrics.data.scales import ResponseScale
 from cxmetrics.errors import InsufficientDataError, InvalidDataError
 from cxmetrics.suffstats import CategoryCounts, Moments
 
-__all__ = ["Omissions", "category_counts", "moments"]
+__all__ = [
+    "Omissions",
+    "category_counts",
+    "check_scale",
+    "check_strata",
+    "moments",
+]
 
 NanPolicy = Literal["omit", "raise"]
 
@@ -66,9 +72,10 @@ def check_weights(vt: ValueTable | MomentTable) -> None:
         )
 
 
-def _check_scale(
+def check_scale(
     values: pd.Series, column: str, argument: str, scale: ResponseScale
 ) -> None:
+    """Raise for fractional or off-scale values, naming a few of them."""
     present = np.unique(values.dropna().to_numpy(dtype=np.float64))
     fractional = present[present != np.rint(present)]
     if fractional.size:
@@ -106,7 +113,7 @@ def prepare_table(
         for column, name, argument in zip(
             value_columns, vt.value_names, arguments, strict=True
         ):
-            _check_scale(table[column], name, argument, scale)
+            check_scale(table[column], name, argument, scale)
     key_columns = [*vt.group_names, *(["__stratum"] if vt.stratified else [])]
     key_missing = (
         table[key_columns].isna().any(axis=1)
@@ -311,3 +318,17 @@ def moments(
         **arrays,
     )
     return result, omissions
+
+
+def check_strata(counts: CategoryCounts, strata: str | None) -> None:
+    """Raise when a stratum holds a single response (its variance is undefined)."""
+    lonely = [
+        label for label, n in zip(counts.strata, counts.n_design, strict=True) if n == 1
+    ]
+    if strata is not None and lonely:
+        raise InvalidDataError(
+            f"Stratum column {strata!r} has strata with a single response: "
+            f"{lonely[:5]}. A stratum needs two or more responses to estimate its "
+            "variance (R's survey fails here too). Hint: 1. merge each such stratum "
+            "with a similar one; 2. or drop `strata`."
+        )

@@ -5,6 +5,12 @@ returns the Axes it drew on. Nothing here computes statistics.
 """
 
 from cxmetrics.plotting.drivers import importance_bars, importance_performance
+from cxmetrics.plotting.gap import (
+    gap_dumbbell,
+    penalty_reward_bars,
+    priority_bars,
+    quadrant_chart,
+)
 from cxmetrics.plotting.impact import (
     cost_funnel,
     cost_waterfall,
@@ -24,12 +30,16 @@ __all__ = [
     "cost_funnel",
     "cost_waterfall",
     "forest",
+    "gap_dumbbell",
     "importance_bars",
     "importance_performance",
     "margin_of_error_curve",
     "nps_bars",
     "outcome_by_nps_group",
     "outcome_vs_nps",
+    "penalty_reward_bars",
     "power_curve",
+    "priority_bars",
+    "quadrant_chart",
     "quota_bars",
 ]
