@@ -35,14 +35,18 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True, slots=True)
 class DomainMeans:
-    """Weighted means of several domains with their design covariance.
+    """Weighted means of several domains with their design (co)variance.
+
+    The variances are always computed; the full covariance matrix between
+    domains is built only when :attr:`covariance` is read (with thousands of
+    groups it would not fit in memory, and only comparisons need it).
 
     Attributes
     ----------
     estimate : numpy.ndarray
         Weighted mean per domain (NaN for an empty domain).
-    covariance : numpy.ndarray
-        Design-based covariance matrix of the estimates.
+    variance : numpy.ndarray
+        Design-based variance of each estimate.
     n : numpy.ndarray
         Responses per domain.
     sum_w : numpy.ndarray
@@ -56,17 +60,56 @@ class DomainMeans:
     """
 
     estimate: FloatArray
-    covariance: FloatArray
+    variance: FloatArray
     n: FloatArray
     sum_w: FloatArray
     n_eff: FloatArray
     sigma2: FloatArray
     df: int
+    # covariance = full matrix when given, else −left @ right.T off the diagonal
+    full_covariance: FloatArray | None = None
+    left: FloatArray | None = None
+    right: FloatArray | None = None
+
+    @classmethod
+    def with_covariance(
+        cls,
+        *,
+        estimate: FloatArray,
+        covariance: FloatArray,
+        n: FloatArray,
+        sum_w: FloatArray,
+        n_eff: FloatArray,
+        sigma2: FloatArray,
+        df: int,
+    ) -> DomainMeans:
+        """Build from an explicit covariance matrix."""
+        return cls(
+            estimate=estimate,
+            variance=np.diag(covariance).copy(),
+            n=n,
+            sum_w=sum_w,
+            n_eff=n_eff,
+            sigma2=sigma2,
+            df=df,
+            full_covariance=covariance,
+        )
 
     @property
-    def variance(self) -> FloatArray:
-        """Variance of each estimate."""
-        return np.diag(self.covariance).copy()
+    def covariance(self) -> FloatArray:
+        """Design-based covariance matrix of the estimates (built on demand)."""
+        if self.full_covariance is not None:
+            return self.full_covariance
+        size = len(self.estimate)
+        if self.left is None or self.right is None:
+            cov = np.zeros((size, size))
+        else:
+            cov = np.asarray(-(self.left @ self.right.T), dtype=np.float64)
+        np.fill_diagonal(cov, self.variance)
+        empty = ~(self.sum_w > 0)
+        cov[empty, :] = np.nan
+        cov[:, empty] = np.nan
+        return cov
 
     @property
     def std_error(self) -> FloatArray:
@@ -109,15 +152,8 @@ def domain_means(m: Moments, *, independent: bool = False) -> DomainMeans:
         factor = np.where(n_h > 1, n_h / (n_h - 1), np.nan)
         centred = u2 - np.where(n_h > 0, u1 * u1 / np.where(n_h > 0, n_h, 1), 0.0)
         var = np.nansum(factor * centred, axis=1)
-        if independent:
-            cov = np.diag(var)
-        else:
-            cross = -(u1 * (factor / np.where(n_h > 0, n_h, np.inf))) @ u1.T
-            cov = np.array(cross, dtype=np.float64)
-            np.fill_diagonal(cov, var)
-        empty = sum_w <= 0
-        cov[empty, :] = np.nan
-        cov[:, empty] = np.nan
+        var = np.where(sum_w > 0, var, np.nan)
+        left = None if independent else u1 * (factor / np.where(n_h > 0, n_h, np.inf))
         sum_w2 = m.sum_w2.sum(axis=1)
         n_eff = sum_w**2 / sum_w2
         sigma2 = m.sum_wx2.sum(axis=1) / sum_w - theta**2
@@ -127,7 +163,9 @@ def domain_means(m: Moments, *, independent: bool = False) -> DomainMeans:
         df = int(m.n.sum() - np.count_nonzero(m.n))
     return DomainMeans(
         estimate=np.asarray(theta, dtype=np.float64),
-        covariance=cov,
+        variance=np.asarray(var, dtype=np.float64),
+        left=None if left is None else np.nan_to_num(left),
+        right=None if left is None else np.nan_to_num(u1),
         n=m.n.sum(axis=1),
         sum_w=np.asarray(sum_w, dtype=np.float64),
         n_eff=np.asarray(n_eff, dtype=np.float64),
