@@ -178,17 +178,7 @@ def category_counts(
     cats = scale.points if categories is None else categories
 
     groups = _group_labels(vt)
-    group_index = {label: i for i, label in enumerate(groups)}
-    if vt.group_names:
-        keys = list(zip(*(table[c] for c in vt.group_names), strict=True))
-        g = np.array([group_index.get(k, -1) for k in keys], dtype=np.intp)
-        if (g < 0).any():  # a group the order table missed: append it
-            extra = sorted({k for k, i in zip(keys, g, strict=True) if i < 0}, key=str)
-            groups = groups + tuple(extra)
-            group_index = {label: i for i, label in enumerate(groups)}
-            g = np.array([group_index[k] for k in keys], dtype=np.intp)
-    else:
-        g = np.zeros(len(table), dtype=np.intp)
+    groups, g = group_positions(groups, table, vt.group_names)
 
     if vt.stratified:
         strata_values = table["__stratum"]
@@ -226,6 +216,28 @@ def category_counts(
         n_omitted=omitted,
     )
     return counts, omissions
+
+
+def group_positions(
+    groups: tuple[tuple[Hashable, ...], ...],
+    table: pd.DataFrame,
+    names: Sequence[str],
+) -> tuple[tuple[tuple[Hashable, ...], ...], NDArray[np.intp]]:
+    """Position of each table row's group in ``groups`` (vectorised).
+
+    Groups present in ``table`` but missing from ``groups`` are appended (sorted).
+    """
+    if not names:
+        return groups, np.zeros(len(table), dtype=np.intp)
+    keys = pd.MultiIndex.from_frame(table[list(names)].astype(object))
+    lookup = pd.MultiIndex.from_tuples(list(groups), names=list(names))
+    g = lookup.get_indexer(keys)
+    if (g < 0).any():  # a group the order table missed: append it
+        extra = sorted(set(keys[g < 0]), key=str)
+        groups = groups + tuple(extra)
+        lookup = pd.MultiIndex.from_tuples(list(groups), names=list(names))
+        g = lookup.get_indexer(keys)
+    return groups, np.asarray(g, dtype=np.intp)
 
 
 def _group_labels(vt: ValueTable) -> tuple[tuple[Hashable, ...], ...]:
@@ -280,15 +292,7 @@ def moments(
         if mt.group_names
         else (("(all)",),)
     )
-    index = {g: i for i, g in enumerate(groups)}
-    if mt.group_names:
-        keys = list(zip(*(table[c] for c in mt.group_names), strict=True))
-        missing = sorted({k for k in keys if k not in index}, key=str)
-        groups = groups + tuple(missing)
-        index = {g: i for i, g in enumerate(groups)}
-        g = np.array([index[k] for k in keys], dtype=np.intp)
-    else:
-        g = np.zeros(len(table), dtype=np.intp)
+    groups, g = group_positions(groups, table, mt.group_names)
     if mt.stratified:
         strata: tuple[Hashable, ...] = tuple(
             sorted(table["__stratum"].unique().tolist(), key=str)
