@@ -240,12 +240,17 @@ def group_positions(
     return groups, np.asarray(g, dtype=np.intp)
 
 
-def _group_labels(vt: ValueTable) -> tuple[tuple[Hashable, ...], ...]:
-    if not vt.group_names:
+def _group_labels(vt: ValueTable | MomentTable) -> tuple[tuple[Hashable, ...], ...]:
+    return group_labels(vt.groups, vt.group_names)
+
+
+def group_labels(
+    groups: pd.DataFrame, names: Sequence[str]
+) -> tuple[tuple[Hashable, ...], ...]:
+    """Group key tuples from a frame of distinct keys (``("(all)",)`` if none)."""
+    if not names:
         return (("(all)",),)
-    return tuple(
-        tuple(row) for row in vt.groups[list(vt.group_names)].itertuples(index=False)
-    )
+    return tuple(zip(*(groups[c].tolist() for c in names), strict=True))
 
 
 def moments(
@@ -287,11 +292,7 @@ def moments(
             f"No usable values in {mt.value_name!r}: the data are empty or every value "
             "is missing."
         )
-    groups = (
-        tuple(tuple(r) for r in mt.groups[list(mt.group_names)].itertuples(index=False))
-        if mt.group_names
-        else (("(all)",),)
-    )
+    groups = group_labels(mt.groups, mt.group_names)
     groups, g = group_positions(groups, table, mt.group_names)
     if mt.stratified:
         strata: tuple[Hashable, ...] = tuple(
