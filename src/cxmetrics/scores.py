@@ -353,15 +353,18 @@ def nps(
     :math:`\widehat{NPS} = 100\,\sum w_i z_i / \sum w_i`. Its variance is the
     linearisation (design-based) variance of that ratio mean; with equal weights
     and no strata it is :math:`(p_+ + p_- - (p_+ - p_-)^2)/(n-1)` (times 100²),
-    the convention of R's ``survey``. Every interval uses the design-effective
-    size :math:`n^* = \hat\sigma^2 n / ((n-1)\hat V)`, which is :math:`n` for an
-    unweighted simple random sample:
+    the convention of R's ``survey``. The count-based intervals below treat the
+    weighted shares as coming from Kish's effective sample size
+    :math:`n_{eff} = (\sum w)^2/\sum w^2` (the "counts" are :math:`n_{eff}\hat p`),
+    which is :math:`n` for an unweighted sample; with weights this kept coverage
+    near nominal where the design-based size :math:`\hat\sigma^2/\hat V`
+    under-covered at n ≤ 100 (``docs/coverage.md``):
 
     - ``wald``: :math:`\widehat{NPS} \pm z\,SE`; under-covers for small n or
       extreme NPS.
     - ``adjusted_wald`` (default): Rocks (2016) [1]_ adds 3/4 of a response to
       promoters and detractors and 3/2 to passives, then Wald on
-      :math:`n^* + 3`; coverage stays near nominal from n ≈ 10.
+      :math:`n_{eff} + 3`; coverage stays near nominal from n ≈ 10.
     - ``score``: inverts Tango's (1998) score test [2]_ for a difference of two
       multinomial shares; stays inside [−100, 100].
     - ``bootstrap``: respondents resampled within strata (the whole sample, so
@@ -402,7 +405,7 @@ def nps(
     >>> by_segment.to_frame().columns[:5].tolist()
     ['segment', 'estimate', 'std_error', 'ci_low', 'ci_high']
     >>> result.confidence_interval(confidence_level=0.90)
-    ConfidenceInterval(90% [9.454, 14.13], method='adjusted_wald')
+    ConfidenceInterval(90% [9.46, 14.12], method='adjusted_wald')
     """
     by_columns = _as_list(by)
     method = "bootstrap_bca" if method == "bootstrap" else method
@@ -814,11 +817,12 @@ def top_box(
     Notes
     -----
     :math:`\hat p = \sum w_i 1[y_i \in top] / \sum w_i`, with the linearisation
-    variance :math:`\hat V` of R's ``svymean``. With the design-effective size
-    :math:`n^* = \hat p(1-\hat p)\,n/((n-1)\hat V)` (``n`` for an unweighted
-    simple random sample):
+    variance :math:`\hat V` of R's ``svymean``. Wilson and Jeffreys use Kish's
+    effective sample size :math:`n_{eff} = (\sum w)^2/\sum w^2`; Korn–Graubard
+    uses the design-effective size :math:`n^* = \hat p(1-\hat p)\,n/((n-1)\hat V)`;
+    both are ``n`` for an unweighted simple random sample:
 
-    - ``wilson`` (default): Wilson's score interval on :math:`n^*`; good
+    - ``wilson`` (default): Wilson's score interval on :math:`n_{eff}`; good
       coverage down to small n.
     - ``logit``: R's ``svyciprop(method="logit")``:
       :math:`\operatorname{expit}(\operatorname{logit}\hat p \pm t_{df}\,
@@ -827,8 +831,11 @@ def top_box(
       :math:`n^* (t_{n-1}/t_{df})^2` effective responses (R's
       ``svyciprop(method="beta")``, whose effective n is :math:`n-1` instead of
       :math:`n` for an unweighted sample, a factor :math:`(n-1)/n`).
-    - ``jeffreys``: Beta(x + 1/2, n* − x + 1/2) quantiles.
+    - ``jeffreys``: Beta(x + 1/2, n_eff − x + 1/2) quantiles.
     - ``wald``: :math:`\hat p \pm z\sqrt{\hat V}`, clipped to [0, 1].
+
+    Coverage of every method, simulated and exact, is tabulated in
+    ``docs/coverage.md``.
 
     Validation: estimates, SEs and ``logit`` limits match R ``survey`` 4.1.1 to
     rtol 1e-10; ``clopper_pearson`` matches ``svyciprop(method="beta")`` after

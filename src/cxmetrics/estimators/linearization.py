@@ -133,6 +133,21 @@ class DomainMeans:
             )
         return np.asarray(ratio, dtype=np.float64)
 
+    def interval_n(self, method: str) -> FloatArray:
+        """Effective sample size a count-based interval method uses.
+
+        Kish's ``n_eff`` (from the weights alone) for the score-type methods
+        (Wilson, Jeffreys, adjusted Wald, Tango score, Bayes): its coverage stays
+        near nominal with weights (docs/coverage.md), whereas the design-based
+        :attr:`n_design_eff` inherits the small-sample downward bias of the
+        linearisation variance. ``clopper_pearson`` (Korn–Graubard) uses
+        :attr:`n_design_eff`, as R's ``svyciprop(method="beta")`` does. Both are
+        ``n`` for an unweighted simple random sample.
+        """
+        if method == "clopper_pearson":
+            return self.n_design_eff
+        return np.where(self.n > 0, self.n_eff, np.nan)
+
 
 def domain_means(m: Moments, *, independent: bool = False) -> DomainMeans:
     """Weighted mean and linearisation covariance of every domain in ``m``.
@@ -152,7 +167,8 @@ def domain_means(m: Moments, *, independent: bool = False) -> DomainMeans:
         factor = np.where(n_h > 1, n_h / (n_h - 1), np.nan)
         centred = u2 - np.where(n_h > 0, u1 * u1 / np.where(n_h > 0, n_h, 1), 0.0)
         var = np.nansum(factor * centred, axis=1)
-        var = np.where(sum_w > 0, var, np.nan)
+        # rounding can leave a tiny negative variance when all values are equal
+        var = np.where(sum_w > 0, np.maximum(var, 0.0), np.nan)
         left = None if independent else u1 * (factor / np.where(n_h > 0, n_h, np.inf))
         sum_w2 = m.sum_w2.sum(axis=1)
         n_eff = sum_w**2 / sum_w2

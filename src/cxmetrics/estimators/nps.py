@@ -80,8 +80,9 @@ def _tango_statistic(delta: float, b: float, c: float, n: float) -> float:
     cc = -c * delta * (1 - delta)
     q = (-bb + np.sqrt(max(bb * bb - 4 * a * cc, 0.0))) / (2 * a)
     var = n * (2 * q + delta * (1 - delta))
-    if var <= 0:
-        return float(np.sign(b - c - n * delta) * np.inf)
+    numerator = b - c - n * delta
+    if var <= 0:  # all responses in one category: the statistic is 0 or ±inf
+        return 0.0 if numerator == 0 else float(np.sign(numerator) * np.inf)
     return float((b - c - n * delta) / np.sqrt(var))
 
 

@@ -256,7 +256,7 @@ def nps_frame(
             p_pos=p_pos,
             p_neg=p_neg,
             variance=dm.variance,
-            n_star=dm.n_design_eff,
+            n_star=dm.interval_n(method),
             confidence_level=confidence_level,
         )
     small, notes = _notes(dm.n, min_n)
@@ -359,7 +359,7 @@ def distribution_frame(counts: CategoryCounts, confidence_level: float) -> pd.Da
         low, high = share_interval(
             dm.estimate,
             dm.variance,
-            dm.n_design_eff,
+            dm.interval_n("wilson"),
             n_obs=dm.n,
             df=df,
             confidence_level=confidence_level,
@@ -403,7 +403,7 @@ def share_frame(
     low, high = share_interval(
         dm.estimate,
         dm.variance,
-        dm.n_design_eff,
+        dm.interval_n(method),
         n_obs=dm.n,
         df=df,
         confidence_level=confidence_level,
