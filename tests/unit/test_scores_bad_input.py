@@ -194,3 +194,17 @@ def test_warnings_point_at_the_callers_line() -> None:
     with pytest.warns(cx.errors.SmallSampleWarning) as record:
         cx.nps([1, 9, 10, 7], method="wald")
     assert record[0].filename == __file__
+
+
+def test_score_interval_when_everyone_is_a_passive() -> None:
+    res = cx.nps([7, 8, 7, 8, 7], method="score", min_n=0)
+    low, high = res.ci
+    assert low < 0 < high
+
+
+def test_constant_weighted_scores_give_a_zero_width_t_interval() -> None:
+    rng = np.random.default_rng(13)
+    data = pd.DataFrame({"csat": np.full(30, 5), "w": rng.lognormal(0, 0.75, 30)})
+    res = cx.mean_score(data, "csat", weights="w")
+    assert res.ci == (5.0, 5.0)
+    assert res.std_error == 0.0
