@@ -38,14 +38,14 @@ from cxmetrics._validation import (
     validate_params,
 )
 from cxmetrics._warnings import warn
-from cxmetrics.data.frame import VALUE_PREFIX, ValueTable, reduce_values
+from cxmetrics.data.frame import reduce_values
 from cxmetrics.data.native import as_narwhals, is_lazy
+from cxmetrics.data.paired import PairedCounts, paired_counts
 from cxmetrics.data.scales import ResponseScale
-from cxmetrics.data.summaries import category_counts, check_scale, check_strata
+from cxmetrics.data.summaries import category_counts, check_strata
 from cxmetrics.errors import (
     DegenerateDataWarning,
     InsufficientDataError,
-    InvalidDataError,
     InvalidParameterError,
 )
 from cxmetrics.estimators.gap import cronbach_alpha, difference_reliability
@@ -359,152 +359,6 @@ def as_list(columns: str | Sequence[str] | None) -> list[str]:
     if columns is None:
         return []
     return [columns] if isinstance(columns, str) else list(columns)
-
-
-# --- paired sums ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PairedCounts:
-    """Counts of the paired difference and of each rating, on complete pairs."""
-
-    difference: CategoryCounts
-    first: CategoryCounts
-    second: CategoryCounts
-
-
-def _rescaler(
-    source: ResponseScale, target: ResponseScale
-) -> tuple[FloatArray, FloatArray]:
-    """Points of ``source`` and their images on ``target`` (linear map)."""
-    points = source.points
-    if (source.low, source.high) == (target.low, target.high):
-        return points, points
-    factor = (target.high - target.low) / (source.high - source.low)
-    return points, target.low + (points - source.low) * factor
-
-
-def check_pair_scales(
-    vt: ValueTable,
-    arguments: Sequence[str],
-    scales: Sequence[ResponseScale],
-    na_values: Sequence[float],
-    detect: bool,
-) -> None:
-    """Each value column on its own scale; warn-free error when scales look mixed."""
-    table = vt.table
-    observed = []
-    for i, (name, argument, scale) in enumerate(
-        zip(vt.value_names, arguments, scales, strict=True)
-    ):
-        values = table[f"{VALUE_PREFIX}{i}"]
-        if len(na_values):
-            values = values.where(~values.isin(list(na_values)))
-        check_scale(values, name, argument, scale)
-        present = values.notna() & (table["n"] > 0)
-        observed.append(
-            (
-                values[present].max() if present.any() else np.nan,
-                int(table.loc[present, "n"].sum()),
-            )
-        )
-    if not detect or len(observed) != 2:
-        return
-    scale = scales[0]
-    half = scale.low + 0.5 * (scale.high - scale.low)
-    top = scale.high - 0.1 * (scale.high - scale.low)
-    (max_a, n_a), (max_b, n_b) = observed
-    if min(n_a, n_b) < 30 or np.isnan(max_a) or np.isnan(max_b):
-        return
-    if (max_a <= half and max_b >= top) or (max_b <= half and max_a >= top):
-        low_side = vt.value_names[0] if max_a <= half else vt.value_names[1]
-        raise InvalidDataError(
-            f"Columns {vt.value_names[0]!r} and {vt.value_names[1]!r} seem to use "
-            f"different scales: {low_side!r} never exceeds {min(max_a, max_b):g} "
-            f"while the other reaches {max(max_a, max_b):g} on the declared "
-            f"{scale.low}–{scale.high} scale. A gap between ratings on different "
-            "scales is meaningless. Hint: 1. declare the other scale, e.g. "
-            "`expectation_scale=(1, 5), rescale=True` to map it linearly onto "
-            "`scale`; 2. or pass `expectation_scale=scale` explicitly if the ratings "
-            "really share one scale."
-        )
-
-
-def paired_counts(
-    data: Any,
-    first: str,
-    second: str,
-    *,
-    scale: ResponseScale,
-    second_scale: ResponseScale,
-    weights: Any,
-    by: Sequence[str],
-    strata: str | None,
-    nan_policy: NanPolicy,
-    na_values: Sequence[float],
-    arguments: tuple[str, str],
-    detect_scales: bool,
-) -> PairedCounts:
-    """Weighted counts of a paired difference (generalises ``scores._paired``).
-
-    One joint reduce of the two rating columns; the second may be on another
-    scale and is then mapped linearly onto ``scale``. Only respondents with both
-    ratings count. This can replace the counting part of
-    :func:`cxmetrics.scores._paired` (which is the case ``second_scale == scale``
-    with codes).
-    """
-    union = ResponseScale(
-        min(scale.low, second_scale.low), max(scale.high, second_scale.high)
-    )
-    vt = reduce_values(
-        data,
-        [first, second],
-        weights=weights,
-        by=list(by),
-        strata=strata,
-        value_arguments=list(arguments),
-        integer_range=(union.low, union.high),
-    )
-    check_pair_scales(vt, arguments, (scale, second_scale), na_values, detect_scales)
-    p1 = scale.points
-    source, image = _rescaler(second_scale, scale)
-    span = np.unique(np.subtract.outer(p1, image).ravel())
-
-    def mapped(b: FloatArray) -> FloatArray:
-        out = np.full(b.shape, np.nan)
-        ok = ~np.isnan(b)
-        out[ok] = image[(b[ok] - second_scale.low).astype(int)]
-        return out
-
-    def recode_difference(a: FloatArray, b: FloatArray) -> FloatArray:
-        return a - mapped(b)
-
-    def recode_first(a: FloatArray, b: FloatArray) -> FloatArray:
-        return np.where(np.isnan(b), np.nan, a)
-
-    def recode_second(a: FloatArray, b: FloatArray) -> FloatArray:
-        return np.where(np.isnan(a), np.nan, mapped(b))
-
-    def counts_of(recode: Any, categories: FloatArray) -> CategoryCounts:
-        counts, _ = category_counts(
-            vt,
-            argument=f"{arguments[0]}/{arguments[1]}",
-            scale=union,
-            nan_policy=nan_policy,
-            na_values=na_values,
-            recode=recode,
-            categories=categories,
-        )
-        return counts
-
-    difference = counts_of(recode_difference, span)
-    check_strata(difference, strata)
-    del source
-    return PairedCounts(
-        difference=difference,
-        first=counts_of(recode_first, p1),
-        second=counts_of(recode_second, np.unique(image)),
-    )
 
 
 def single_counts(

@@ -29,6 +29,7 @@ from cxmetrics._validation import (
 )
 from cxmetrics._warnings import warn
 from cxmetrics.data.frame import reduce_values
+from cxmetrics.data.paired import paired_counts
 from cxmetrics.data.rows import in_memory_pandas, row_arrays
 from cxmetrics.data.scales import CES_SCALE, CSAT_SCALE, NPS_SCALE, ResponseScale
 from cxmetrics.data.summaries import Omissions, category_counts, check_strata
@@ -1705,54 +1706,26 @@ def _paired(
     na_values: Sequence[float],
     call: dict[str, Any],
 ) -> PairedComparisonResult:
-    by_columns = _as_list(by)
-    vt = reduce_values(
+    pairs = paired_counts(
         data,
-        [first, second],
+        first,
+        second,
+        scale=scale,
+        second_scale=scale,
         weights=weights,
-        by=by_columns,
+        by=_as_list(by),
         strata=strata,
-        value_arguments=["first", "second"],
-        integer_range=(scale.low, scale.high),
+        nan_policy=nan_policy,
+        na_values=na_values,
+        arguments=("first", "second"),
+        detect_scales=False,
+        codes=codes,
     )
-    c = codes(scale.points)
-    span = np.unique(np.subtract.outer(c, c))
-
-    def recode_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        out = np.full(a.shape, np.nan)
-        ok = ~(np.isnan(a) | np.isnan(b))
-        out[ok] = (
-            c[(a[ok] - scale.low).astype(int)] - c[(b[ok] - scale.low).astype(int)]
-        )
-        return out
-
-    def recode_one(index: int) -> Any:
-        def recode(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            out = np.full(a.shape, np.nan)
-            ok = ~(np.isnan(a) | np.isnan(b))
-            chosen = (a if index == 0 else b)[ok]
-            out[ok] = c[(chosen - scale.low).astype(int)]
-            return out
-
-        return recode
-
-    def counts_of(recode: Any, categories: np.ndarray) -> CategoryCounts:
-        counts, _ = category_counts(
-            vt,
-            argument="first/second",
-            scale=scale,
-            nan_policy=nan_policy,
-            na_values=na_values,
-            recode=recode,
-            categories=categories,
-        )
-        return counts
-
-    diff_counts = counts_of(recode_difference, span)
-    check_strata(diff_counts, strata)
-    levels = np.unique(c)
-    first_counts = counts_of(recode_one(0), levels)
-    second_counts = counts_of(recode_one(1), levels)
+    diff_counts, first_counts, second_counts = (
+        pairs.difference,
+        pairs.first,
+        pairs.second,
+    )
     dm = domain_means(diff_counts.moments())
     dm_a = domain_means(first_counts.moments())
     dm_b = domain_means(second_counts.moments())
