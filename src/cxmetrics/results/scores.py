@@ -237,7 +237,7 @@ def nps_frame(
     with np.errstate(divide="ignore", invalid="ignore"):
         p_pos = (counts.sum_w @ (codes > 0)).sum(axis=1) / dm.sum_w
         p_neg = (counts.sum_w @ (codes < 0)).sum(axis=1) / dm.sum_w
-    d = dm.estimate
+    d = np.clip(dm.estimate, -1.0, 1.0)  # rounding can step past ±1
     if method in BOOTSTRAP_METHODS:
         if bootstrap is None:
             raise RowsRequiredError(
