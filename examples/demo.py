@@ -95,6 +95,19 @@ def main() -> None:
     )
     print(promoter.summary().as_text())
 
+    section("An ACSI model: what drives satisfaction and loyalty (SEM)")
+    acsi_survey = cx.datasets.load_acsi_survey()
+    constructs = {
+        k: list(v) for k, v in cx.datasets.ACSI_CONSTRUCTS.items() if k != "image"
+    }
+    acsi = cx.acsi_model(**constructs).fit(acsi_survey, weights="weight")
+    print(acsi.summary().as_text())
+    print(acsi.effects().summary().as_text())
+    ipma = acsi.ipma(
+        drivers=["expectation", "quality", "value", "satisfaction"],
+        scale=dict(cx.datasets.ACSI_SURVEY_TRUTH.scales),
+    )
+
     section("Planning the next competitor benchmark (own brand + 3 competitors)")
     by_brand = cx.nps(survey, "nps", weights="weight", by="brand").to_frame()
     mix = by_brand.set_index("brand")
@@ -129,6 +142,7 @@ def main() -> None:
     fig.savefig(OUT / "nps_by_segment.png", dpi=120)
     satisfaction.plot().figure.savefig(OUT / "drivers_satisfaction.png", dpi=120)
     quadrants.plot().figure.savefig(OUT / "importance_performance.png", dpi=120)
+    ipma.plot().figure.savefig(OUT / "acsi_ipma.png", dpi=120)
     print(f"\nFigures saved in {OUT}/")
 
 

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import importlib.metadata
 
-from cxmetrics import datasets, errors, plotting
+from cxmetrics import datasets, errors, measurement, plotting
 from cxmetrics.drivers import drivers
 from cxmetrics.gap import gap, gap_to_target
 from cxmetrics.impact import link_outcome, negative_experience_cost
+from cxmetrics.measurement import (
+    cronbach_alpha,
+    efa,
+    htmt,
+    omega,
+    parallel_analysis,
+    reliability,
+)
 from cxmetrics.priority import (
     asymmetric_impact,
     importance_performance,
@@ -43,6 +51,17 @@ from cxmetrics.results.scores import (
     SatisfactionResult,
     ShareResult,
 )
+from cxmetrics.results.sem import (
+    AlphaResult,
+    EFAResult,
+    HTMTResult,
+    IPMAResult,
+    OmegaResult,
+    ParallelAnalysisResult,
+    ReliabilityResult,
+    SEMEffectsResult,
+    SEMResult,
+)
 from cxmetrics.sampling import (
     benchmark_plan,
     margin_of_error,
@@ -68,6 +87,7 @@ from cxmetrics.scores import (
     nps_from_counts,
     top_box,
 )
+from cxmetrics.sem import DriverSEM, acsi_model, ecsi_model
 
 try:
     __version__ = importlib.metadata.version("cxmetrics")
@@ -75,28 +95,39 @@ except importlib.metadata.PackageNotFoundError:  # pragma: no cover - source tre
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "AlphaResult",
     "AsymmetricImpactResult",
     "BenchmarkPlanResult",
     "ComparisonResult",
     "ConfidenceInterval",
     "DetectableDifferenceResult",
     "DriverResult",
+    "DriverSEM",
+    "EFAResult",
     "GapResult",
+    "HTMTResult",
+    "IPMAResult",
     "ImportancePerformanceResult",
     "KeyExperienceResult",
     "MarginOfErrorResult",
     "MeanResult",
     "NPSResult",
     "NegativeExperienceCostResult",
+    "OmegaResult",
     "OutcomeLinkResult",
     "PairedComparisonResult",
+    "ParallelAnalysisResult",
     "PowerResult",
     "QuotaResult",
+    "ReliabilityResult",
+    "SEMEffectsResult",
+    "SEMResult",
     "SampleSizeResult",
     "SatisfactionResult",
     "ShareResult",
     "Summary",
     "__version__",
+    "acsi_model",
     "asymmetric_impact",
     "benchmark_plan",
     "ces",
@@ -104,24 +135,32 @@ __all__ = [
     "compare_nps_paired",
     "compare_scores",
     "compare_scores_paired",
+    "cronbach_alpha",
     "csat",
     "datasets",
     "drivers",
+    "ecsi_model",
+    "efa",
     "errors",
     "gap",
     "gap_to_target",
+    "htmt",
     "importance_performance",
     "key_experiences",
     "link_outcome",
     "margin_of_error",
     "mean_score",
+    "measurement",
     "min_detectable_difference",
     "negative_experience_cost",
     "nps",
     "nps_from_counts",
+    "omega",
+    "parallel_analysis",
     "plotting",
     "power",
     "quota_frame",
+    "reliability",
     "sample_size_mean",
     "sample_size_mean_difference",
     "sample_size_nps",

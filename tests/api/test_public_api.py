@@ -63,6 +63,13 @@ def test_keyword_only_after_data_arguments(func: Callable[..., Any]) -> None:
 def valid_arguments(responses: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """A valid call of every public function, as keyword arguments."""
     ces_data = responses.assign(e=responses["csat"] + 2)
+    acsi = cx.datasets.load_acsi_survey()
+    items = list(cx.datasets.ACSI_CONSTRUCTS["quality"])
+    constructs = {
+        k: list(v)
+        for k, v in cx.datasets.ACSI_CONSTRUCTS.items()
+        if k in ("quality", "value", "satisfaction")
+    }
     return {
         "nps": {"data": responses, "score": "nps"},
         "nps_from_counts": {"promoters": 50, "passives": 30, "detractors": 20},
@@ -98,6 +105,35 @@ def valid_arguments(responses: pd.DataFrame) -> dict[str, dict[str, Any]]:
         },
         "link_outcome": {"data": responses, "score": "nps", "outcome": "csat"},
         "drivers": {"data": responses, "outcome": "csat", "drivers": ["nps", "rival"]},
+        "cronbach_alpha": {"data": acsi, "items": items},
+        "reliability": {"data": acsi, "constructs": constructs},
+        "htmt": {"data": acsi, "constructs": constructs},
+        "omega": {
+            "data": acsi,
+            "items": [*items, *constructs["value"]],
+            "n_factors": 2,
+        },
+        "efa": {
+            "data": acsi,
+            "items": [*items, *constructs["satisfaction"]],
+            "n_factors": 2,
+        },
+        "parallel_analysis": {"data": acsi, "items": items, "n_resamples": 5, "rng": 1},
+        "acsi_model": {
+            "expectation": list(cx.datasets.ACSI_CONSTRUCTS["expectation"]),
+            "quality": items,
+            "value": constructs["value"],
+            "satisfaction": constructs["satisfaction"],
+            "loyalty": list(cx.datasets.ACSI_CONSTRUCTS["loyalty"]),
+        },
+        "ecsi_model": {
+            "image": list(cx.datasets.ACSI_CONSTRUCTS["image"]),
+            "expectation": list(cx.datasets.ACSI_CONSTRUCTS["expectation"]),
+            "quality": items,
+            "value": constructs["value"],
+            "satisfaction": constructs["satisfaction"],
+            "loyalty": list(cx.datasets.ACSI_CONSTRUCTS["loyalty"]),
+        },
         "gap": {"data": responses, "experience": ["nps"], "expectation": ["rival"]},
         "gap_to_target": {"data": responses, "experience": ["nps"], "target": 9},
         "key_experiences": {

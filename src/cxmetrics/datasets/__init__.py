@@ -27,6 +27,13 @@ import numpy as np
 import pandas as pd
 
 from cxmetrics._validation import Interval, Seed, validate_params
+from cxmetrics.datasets._acsi import (
+    ACSI_CONSTRUCTS,
+    ACSI_SURVEY_TRUTH,
+    AcsiSurveyTruth,
+    load_acsi_survey,
+    make_acsi_survey,
+)
 from cxmetrics.datasets._generate import (
     ATTRIBUTES,
     BRANDS,
@@ -41,10 +48,15 @@ from cxmetrics.datasets._generate import (
 )
 
 __all__ = [
+    "ACSI_CONSTRUCTS",
+    "ACSI_SURVEY_TRUTH",
     "EXAMPLE_SURVEY_TRUTH",
+    "AcsiSurveyTruth",
     "ExampleSurveyTruth",
     "describe_example_survey",
+    "load_acsi_survey",
     "load_example_survey",
+    "make_acsi_survey",
     "make_example_survey",
 ]
 

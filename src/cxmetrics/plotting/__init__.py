@@ -24,6 +24,7 @@ from cxmetrics.plotting.sampling import (
     quota_bars,
 )
 from cxmetrics.plotting.scores import forest, nps_bars
+from cxmetrics.plotting.sem import ipma_chart, loadings_heatmap, path_diagram
 
 __all__ = [
     "benchmark_chart",
@@ -33,10 +34,13 @@ __all__ = [
     "gap_dumbbell",
     "importance_bars",
     "importance_performance",
+    "ipma_chart",
+    "loadings_heatmap",
     "margin_of_error_curve",
     "nps_bars",
     "outcome_by_nps_group",
     "outcome_vs_nps",
+    "path_diagram",
     "penalty_reward_bars",
     "power_curve",
     "priority_bars",
