@@ -41,6 +41,12 @@ def main() -> None:
     section("Customer effort (CES, 1–7)")
     print(cx.ces(own, "ces", weights="weight"))
 
+    section("Was it real? NPS by quarter, changes vs the previous wave")
+    periods = cx.compare_periods(own, "nps", "period", weights="weight", by="segment")
+    print(periods.summary().as_text())
+    change = cx.decompose_change(own, "nps", "period", mix="segment", weights="weight")
+    print(change.summary().as_text())
+
     section("NPS by channel against the rest of the sample (Holm-adjusted)")
     print(
         cx.compare_nps(
@@ -143,6 +149,8 @@ def main() -> None:
     satisfaction.plot().figure.savefig(OUT / "drivers_satisfaction.png", dpi=120)
     quadrants.plot().figure.savefig(OUT / "importance_performance.png", dpi=120)
     ipma.plot().figure.savefig(OUT / "acsi_ipma.png", dpi=120)
+    periods.plot().figure.savefig(OUT / "nps_trend.png", dpi=120)
+    change.plot().figure.savefig(OUT / "nps_change_waterfall.png", dpi=120)
     print(f"\nFigures saved in {OUT}/")
 
 

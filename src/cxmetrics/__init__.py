@@ -10,6 +10,12 @@ from __future__ import annotations
 import importlib.metadata
 
 from cxmetrics import datasets, errors, measurement, plotting
+from cxmetrics.compare import (
+    benchmark_attributes,
+    compare_periods,
+    decompose_change,
+    standardize,
+)
 from cxmetrics.drivers import drivers
 from cxmetrics.gap import gap, gap_to_target
 from cxmetrics.impact import link_outcome, negative_experience_cost
@@ -27,6 +33,12 @@ from cxmetrics.priority import (
     key_experiences,
 )
 from cxmetrics.results import ConfidenceInterval, Summary
+from cxmetrics.results.compare import (
+    BenchmarkResult,
+    DecompositionResult,
+    PeriodComparisonResult,
+    StandardizedResult,
+)
 from cxmetrics.results.drivers import DriverResult
 from cxmetrics.results.gap import (
     AsymmetricImpactResult,
@@ -62,6 +74,11 @@ from cxmetrics.results.sem import (
     SEMEffectsResult,
     SEMResult,
 )
+from cxmetrics.results.weighting import (
+    CalibratedScoreResult,
+    WeightDiagnosticsResult,
+    WeightingResult,
+)
 from cxmetrics.sampling import (
     benchmark_plan,
     margin_of_error,
@@ -88,6 +105,13 @@ from cxmetrics.scores import (
     top_box,
 )
 from cxmetrics.sem import DriverSEM, acsi_model, ecsi_model
+from cxmetrics.weighting import (
+    calibrated_score,
+    poststratify,
+    rake,
+    trim_weights,
+    weight_diagnostics,
+)
 
 try:
     __version__ = importlib.metadata.version("cxmetrics")
@@ -98,8 +122,11 @@ __all__ = [
     "AlphaResult",
     "AsymmetricImpactResult",
     "BenchmarkPlanResult",
+    "BenchmarkResult",
+    "CalibratedScoreResult",
     "ComparisonResult",
     "ConfidenceInterval",
+    "DecompositionResult",
     "DetectableDifferenceResult",
     "DriverResult",
     "DriverSEM",
@@ -117,6 +144,7 @@ __all__ = [
     "OutcomeLinkResult",
     "PairedComparisonResult",
     "ParallelAnalysisResult",
+    "PeriodComparisonResult",
     "PowerResult",
     "QuotaResult",
     "ReliabilityResult",
@@ -125,19 +153,26 @@ __all__ = [
     "SampleSizeResult",
     "SatisfactionResult",
     "ShareResult",
+    "StandardizedResult",
     "Summary",
+    "WeightDiagnosticsResult",
+    "WeightingResult",
     "__version__",
     "acsi_model",
     "asymmetric_impact",
+    "benchmark_attributes",
     "benchmark_plan",
+    "calibrated_score",
     "ces",
     "compare_nps",
     "compare_nps_paired",
+    "compare_periods",
     "compare_scores",
     "compare_scores_paired",
     "cronbach_alpha",
     "csat",
     "datasets",
+    "decompose_change",
     "drivers",
     "ecsi_model",
     "efa",
@@ -158,8 +193,10 @@ __all__ = [
     "omega",
     "parallel_analysis",
     "plotting",
+    "poststratify",
     "power",
     "quota_frame",
+    "rake",
     "reliability",
     "sample_size_mean",
     "sample_size_mean_difference",
@@ -167,5 +204,8 @@ __all__ = [
     "sample_size_nps_difference",
     "sample_size_share",
     "sample_size_share_difference",
+    "standardize",
     "top_box",
+    "trim_weights",
+    "weight_diagnostics",
 ]

@@ -134,6 +134,42 @@ def valid_arguments(responses: pd.DataFrame) -> dict[str, dict[str, Any]]:
             "satisfaction": constructs["satisfaction"],
             "loyalty": list(cx.datasets.ACSI_CONSTRUCTS["loyalty"]),
         },
+        "rake": {
+            "data": responses,
+            "margins": {"region": {"north": 0.4, "south": 0.35, "east": 0.25}},
+        },
+        "poststratify": {
+            "data": responses,
+            "population": {"region": {"north": 400, "south": 350, "east": 250}},
+        },
+        "trim_weights": {"data": responses, "weights": "weight", "upper": 3.0},
+        "weight_diagnostics": {"data": responses, "weights": "weight"},
+        "calibrated_score": {
+            "data": responses,
+            "score": "nps",
+            "calibration": cx.rake(
+                responses, {"region": {"north": 0.4, "south": 0.35, "east": 0.25}}
+            ),
+        },
+        "compare_periods": {"data": responses, "score": "nps", "period": "channel"},
+        "standardize": {
+            "data": responses,
+            "score": "nps",
+            "period": "channel",
+            "mix": "region",
+        },
+        "decompose_change": {
+            "data": responses,
+            "score": "nps",
+            "period": "channel",
+            "mix": "region",
+        },
+        "benchmark_attributes": {
+            "data": responses,
+            "attributes": ["nps", "rival"],
+            "brand": "channel",
+            "own": "app",
+        },
         "gap": {"data": responses, "experience": ["nps"], "expectation": ["rival"]},
         "gap_to_target": {"data": responses, "experience": ["nps"], "target": 9},
         "key_experiences": {

@@ -4,6 +4,12 @@ Every function takes a result (or plain parameters), an optional ``ax``, and
 returns the Axes it drew on. Nothing here computes statistics.
 """
 
+from cxmetrics.plotting.compare import (
+    benchmark_gaps,
+    trend,
+    waterfall,
+    weighted_margins,
+)
 from cxmetrics.plotting.drivers import importance_bars, importance_performance
 from cxmetrics.plotting.gap import (
     gap_dumbbell,
@@ -28,6 +34,7 @@ from cxmetrics.plotting.sem import ipma_chart, loadings_heatmap, path_diagram
 
 __all__ = [
     "benchmark_chart",
+    "benchmark_gaps",
     "cost_funnel",
     "cost_waterfall",
     "forest",
@@ -46,4 +53,7 @@ __all__ = [
     "priority_bars",
     "quadrant_chart",
     "quota_bars",
+    "trend",
+    "waterfall",
+    "weighted_margins",
 ]

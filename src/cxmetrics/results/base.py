@@ -62,7 +62,8 @@ class Summary:
     def as_text(self) -> str:
         """Render as plain text."""
         width = max(len(self.title), 40)
-        head = "\n".join(f"{k + ':':<22}{v}" for k, v in self.header)
+        pad = max([22, *(len(k) + 2 for k, _ in self.header)])
+        head = "\n".join(f"{k + ':':<{pad}}{v}" for k, v in self.header)
         body = frame_to_text(self.table, self.formats)
         foot = "\n".join(self.footer)
         parts = [self.title, "=" * width, head, "-" * width, body]
