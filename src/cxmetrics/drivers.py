@@ -32,6 +32,7 @@ from cxmetrics._validation import (
 from cxmetrics._warnings import warn
 from cxmetrics.data.crossprod import (
     CrossProductReduction,
+    check_reduction,
     complete_rows,
     reduce_crossprod,
     reduce_score_products,
@@ -178,29 +179,10 @@ def _validated(
     nan_policy: str,
 ) -> CrossProducts:
     cp = reduction.stats
-    if weights is not None:
-        if reduction.n_weight_missing:
-            raise InvalidDataError(
-                f"Weight column {weights!r} has {reduction.n_weight_missing} missing "
-                "value(s). Hint: drop those rows or fill the weights first."
-            )
-        if np.isfinite(reduction.min_weight) and reduction.min_weight < 0:
-            raise InvalidDataError(
-                f"Weight column {weights!r} must be non-negative; its smallest value "
-                f"is {reduction.min_weight:g}."
-            )
-    if reduction.n_nonfinite:
-        raise InvalidDataError(
-            f"{reduction.n_nonfinite} row(s) hold ±inf in {list(names)}. Hint: "
-            "replace infinite values by NaN (they are then left out) or fix them."
-        )
+    check_reduction(
+        reduction, weights=weights, nan_policy=nan_policy, variables=str(list(names))
+    )
     missing = {k: v for k, v in reduction.missing.items() if v}
-    if nan_policy == "raise" and cp.n_omitted:
-        raise InvalidDataError(
-            f"`nan_policy='raise'` and {cp.n_omitted} row(s) miss a value; missing "
-            f"per column: {missing}. Hint: pass `nan_policy='omit'` to leave them "
-            "out (listwise; they are counted)."
-        )
     if cp.n == 0:
         raise InsufficientDataError(
             f"No complete rows: each of the {reduction.n_rows} row(s) misses the "

@@ -38,7 +38,7 @@ from cxmetrics._validation import (
     validate_params,
 )
 from cxmetrics._warnings import warn
-from cxmetrics.data.crossprod import reduce_crossprod
+from cxmetrics.data.crossprod import check_reduction, reduce_crossprod
 from cxmetrics.errors import (
     ConvergenceWarning,
     DegenerateDataWarning,
@@ -148,28 +148,9 @@ def _covariance(
         data, names, weights=weights, arguments=[argument] * len(names)
     )
     cp = reduction.stats
-    if weights is not None:
-        if reduction.n_weight_missing:
-            raise InvalidDataError(
-                f"Weight column {weights!r} has {reduction.n_weight_missing} missing "
-                "value(s). Hint: drop those rows or fill the weights first."
-            )
-        if np.isfinite(reduction.min_weight) and reduction.min_weight < 0:
-            raise InvalidDataError(
-                f"Weight column {weights!r} must be non-negative; its smallest value "
-                f"is {reduction.min_weight:g}."
-            )
-    if reduction.n_nonfinite:
-        raise InvalidDataError(
-            f"{reduction.n_nonfinite} row(s) hold ±inf in {names}. Hint: replace "
-            "infinite values by NaN (they are then left out) or fix them."
-        )
-    missing = {k: v for k, v in reduction.missing.items() if v}
-    if nan_policy == "raise" and cp.n_omitted:
-        raise InvalidDataError(
-            f"`nan_policy='raise'` and {cp.n_omitted} row(s) miss a value; missing "
-            f"per column: {missing}. Hint: pass `nan_policy='omit'`."
-        )
+    check_reduction(
+        reduction, weights=weights, nan_policy=nan_policy, variables=str(names)
+    )
     k = len(names)
     if cp.n <= k:
         raise InsufficientDataError(

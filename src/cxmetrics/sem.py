@@ -44,7 +44,7 @@ from cxmetrics._validation import (
     validate_params,
 )
 from cxmetrics._warnings import warn
-from cxmetrics.data.crossprod import complete_rows, reduce_crossprod
+from cxmetrics.data.crossprod import check_reduction, complete_rows, reduce_crossprod
 from cxmetrics.data.rows import in_memory_pandas
 from cxmetrics.errors import (
     ConvergenceError,
@@ -472,29 +472,14 @@ def _reduce(
         source, names, weights=weights, arguments=["model"] * len(names)
     )
     cp = reduction.stats
-    if weights is not None:
-        if reduction.n_weight_missing:
-            raise InvalidDataError(
-                f"Weight column {weights!r} has {reduction.n_weight_missing} missing "
-                "value(s). Hint: drop those rows or fill the weights first."
-            )
-        if np.isfinite(reduction.min_weight) and reduction.min_weight < 0:
-            raise InvalidDataError(
-                f"Weight column {weights!r} must be non-negative; its smallest value "
-                f"is {reduction.min_weight:g}."
-            )
-    if reduction.n_nonfinite:
-        raise InvalidDataError(
-            f"{reduction.n_nonfinite} row(s) hold ±inf in the model variables. Hint: "
-            "replace infinite values by NaN (they are then left out) or fix them."
-        )
+    check_reduction(
+        reduction,
+        weights=weights,
+        nan_policy=nan_policy,
+        variables="the model variables",
+        listwise_note="listwise, as lavaan; they are counted",
+    )
     missing = {k: v for k, v in reduction.missing.items() if v}
-    if nan_policy == "raise" and cp.n_omitted:
-        raise InvalidDataError(
-            f"`nan_policy='raise'` and {cp.n_omitted} row(s) miss a value; missing "
-            f"per column: {missing}. Hint: pass `nan_policy='omit'` to leave them "
-            "out (listwise, as lavaan; they are counted)."
-        )
     if cp.n == 0:
         raise InsufficientDataError(
             f"No complete rows: every row misses a model variable (missing per "

@@ -34,6 +34,7 @@ from cxmetrics.suffstats.crossprod import CrossProducts
 
 __all__ = [
     "CrossProductReduction",
+    "check_reduction",
     "complete_rows",
     "reduce_crossprod",
     "reduce_score_products",
@@ -439,3 +440,42 @@ def reduce_score_products(
         for j in range(i, q):
             out[i, j] = out[j, i] = float(row[f"__m{i}_{j}"])
     return out
+
+
+def check_reduction(
+    reduction: CrossProductReduction,
+    *,
+    weights: str | None,
+    nan_policy: str,
+    variables: str,
+    listwise_note: str = "listwise; they are counted",
+) -> None:
+    """Raise for unusable weights, infinite values, missing values under ``raise``.
+
+    The shared data checks of every analysis built on cross products (drivers,
+    SEM, reliability); ``variables`` names the columns in messages.
+    """
+    cp = reduction.stats
+    if weights is not None:
+        if reduction.n_weight_missing:
+            raise InvalidDataError(
+                f"Weight column {weights!r} has {reduction.n_weight_missing} missing "
+                "value(s). Hint: drop those rows or fill the weights first."
+            )
+        if np.isfinite(reduction.min_weight) and reduction.min_weight < 0:
+            raise InvalidDataError(
+                f"Weight column {weights!r} must be non-negative; its smallest value "
+                f"is {reduction.min_weight:g}."
+            )
+    if reduction.n_nonfinite:
+        raise InvalidDataError(
+            f"{reduction.n_nonfinite} row(s) hold ±inf in {variables}. Hint: "
+            "replace infinite values by NaN (they are then left out) or fix them."
+        )
+    if nan_policy == "raise" and cp.n_omitted:
+        missing = {k: v for k, v in reduction.missing.items() if v}
+        raise InvalidDataError(
+            f"`nan_policy='raise'` and {cp.n_omitted} row(s) miss a value; missing "
+            f"per column: {missing}. Hint: pass `nan_policy='omit'` to leave them "
+            f"out ({listwise_note})."
+        )
