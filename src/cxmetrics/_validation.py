@@ -32,6 +32,7 @@ __all__ = [
     "Interval",
     "Options",
     "Seed",
+    "as_list",
     "check_confidence_level",
     "check_method",
     "column_not_found",
@@ -293,3 +294,10 @@ def check_method(value: object, allowed: Sequence[str]) -> str:
     """Validate an interval method name and return it."""
     _check("method", value, Options(tuple(allowed)))
     return str(value)
+
+
+def as_list(columns: str | Sequence[str] | None) -> list[str]:
+    """One column name, several, or none, as a list."""
+    if columns is None:
+        return []
+    return [columns] if isinstance(columns, str) else list(columns)

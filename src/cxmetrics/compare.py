@@ -41,10 +41,12 @@ from cxmetrics._validation import (
     Constraint,
     Interval,
     Options,
+    as_list,
     validate_params,
 )
 from cxmetrics._warnings import warn
 from cxmetrics.data.frame import reduce_moments
+from cxmetrics.data.native import as_narwhals
 from cxmetrics.data.scales import ResponseScale
 from cxmetrics.data.summaries import moments as moments_of
 from cxmetrics.errors import (
@@ -97,12 +99,6 @@ _METRIC_LABEL = {
     "top_box": "top-box share",
     "mean": "mean score",
 }
-
-
-def _as_list(columns: str | Sequence[str] | None) -> list[str]:
-    if columns is None:
-        return []
-    return [columns] if isinstance(columns, str) else list(columns)
 
 
 def _plain(value: Any) -> Hashable:
@@ -694,7 +690,7 @@ def compare_periods(
     >>> res.confidence_interval(0.9).method
     'normal'
     """
-    by_columns = _as_list(by)
+    by_columns = as_list(by)
     scale_, breaks_, top_ = _metric_setup(metric, scale, breaks, top)
     if period in by_columns:
         raise InvalidParameterError(
@@ -854,7 +850,7 @@ def _mix_counts(
 
 
 def _check_mix_columns(mix: str | Sequence[str]) -> list[str]:
-    columns = _as_list(mix)
+    columns = as_list(mix)
     if not columns:
         raise InvalidParameterError("`mix` must name at least one column.")
     return columns
@@ -1698,7 +1694,7 @@ def benchmark_attributes(
     1  Competitor B     -0.32
     2  Competitor C      0.13
     """
-    columns = _as_list(attributes)
+    columns = as_list(attributes)
     names = _strip_prefix(columns)
     scale_ = resolve_scale("mean", scale)
     by_column = dict(zip(names, columns, strict=True))
@@ -1985,7 +1981,7 @@ def _index_rows(
     nan_policy: NanPolicy,
     na_values: Sequence[float],
 ) -> list[dict[str, Any]]:
-    frame = nw.from_native(data)
+    frame = as_narwhals(data)
     schema = frame.collect_schema()
     terms = []
     for column, w in zip(columns, omega, strict=True):

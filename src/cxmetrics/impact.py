@@ -40,6 +40,7 @@ from cxmetrics._validation import (
     Interval,
     Options,
     Seed,
+    as_list,
     column_not_found,
     validate_params,
 )
@@ -484,12 +485,6 @@ def negative_experience_cost(
 
 _GROUPS = ("detractors", "passives", "promoters")
 _ADJUST = ("holm", "fdr_bh", "bonferroni", "none")
-
-
-def _as_list(columns: str | Sequence[str] | None) -> list[str]:
-    if columns is None:
-        return []
-    return [columns] if isinstance(columns, str) else list(columns)
 
 
 def _check_breaks(breaks: Sequence[int]) -> tuple[int, int]:
@@ -1069,7 +1064,7 @@ def link_outcome(
     >>> cells.segments.columns[:4].tolist()
     ['segment', 'period', 'nps', 'nps_std_error']
     """
-    segments = _as_list(segment)
+    segments = as_list(segment)
     breaks_ = _check_breaks(breaks)
     schema = _check_columns(
         data,

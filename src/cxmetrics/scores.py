@@ -23,6 +23,7 @@ from cxmetrics._validation import (
     Interval,
     Options,
     Seed,
+    as_list,
     check_confidence_level,
     check_method,
     validate_params,
@@ -88,12 +89,6 @@ _COMMON = {
     "nan_policy": Options(("omit", "raise")),
     "min_n": Interval("integral", 0, None),
 }
-
-
-def _as_list(columns: str | Sequence[str] | None) -> list[str]:
-    if columns is None:
-        return []
-    return [columns] if isinstance(columns, str) else list(columns)
 
 
 def _as_scale(
@@ -408,7 +403,7 @@ def nps(
     >>> result.confidence_interval(confidence_level=0.90)
     ConfidenceInterval(90% [9.46, 14.12], method='adjusted_wald')
     """
-    by_columns = _as_list(by)
+    by_columns = as_list(by)
     method = "bootstrap_bca" if method == "bootstrap" else method
     method = "bayes_jeffreys" if method == "bayes" else method
     scale = NPS_SCALE
@@ -742,7 +737,7 @@ def _grouped_counts(
         score,
         scale=scale,
         weights=weights,
-        by=_as_list(by),
+        by=as_list(by),
         strata=strata,
         nan_policy=nan_policy,
         na_values=na_values,
@@ -891,7 +886,7 @@ def top_box(
             top=points,
             scale=(scale_.low, scale_.high),
             weights=_weights_label(weights),
-            by=_as_list(by),
+            by=as_list(by),
             strata=strata,
             confidence_level=confidence_level,
             method=method,
@@ -1039,7 +1034,7 @@ def mean_score(
             score=score,
             scale=(scale_.low, scale_.high),
             weights=_weights_label(weights),
-            by=_as_list(by),
+            by=as_list(by),
             strata=strata,
             confidence_level=confidence_level,
             method=method,
@@ -1115,7 +1110,7 @@ def _satisfaction(
         top=points,
         scale=(scale_.low, scale_.high),
         weights=_weights_label(weights),
-        by=_as_list(by),
+        by=as_list(by),
         strata=strata,
         confidence_level=confidence_level,
         method=method,
@@ -1543,7 +1538,7 @@ def compare_nps(
         score,
         scale=NPS_SCALE,
         weights=weights,
-        by=_as_list(by),
+        by=as_list(by),
         strata=strata,
         nan_policy=nan_policy,
         na_values=na_values,
@@ -1566,7 +1561,7 @@ def compare_nps(
         call=_call(
             "compare_nps",
             score=score,
-            by=_as_list(by),
+            by=as_list(by),
             weights=weights,
             strata=strata,
             versus=versus,
@@ -1652,7 +1647,7 @@ def compare_scores(
         score,
         scale=scale_,
         weights=weights,
-        by=_as_list(by),
+        by=as_list(by),
         strata=strata,
         nan_policy=nan_policy,
         na_values=na_values,
@@ -1675,7 +1670,7 @@ def compare_scores(
         call=_call(
             "compare_scores",
             score=score,
-            by=_as_list(by),
+            by=as_list(by),
             metric=metric,
             weights=weights,
             strata=strata,
@@ -1713,7 +1708,7 @@ def _paired(
         scale=scale,
         second_scale=scale,
         weights=weights,
-        by=_as_list(by),
+        by=as_list(by),
         strata=strata,
         nan_policy=nan_policy,
         na_values=na_values,
@@ -1872,7 +1867,7 @@ def compare_nps_paired(
             first=first,
             second=second,
             weights=weights,
-            by=_as_list(by),
+            by=as_list(by),
             strata=strata,
             breaks=breaks_,
         ),
@@ -1959,7 +1954,7 @@ def compare_scores_paired(
             second=second,
             metric=metric,
             weights=weights,
-            by=_as_list(by),
+            by=as_list(by),
             strata=strata,
         ),
     )

@@ -45,6 +45,7 @@ from cxmetrics._validation import (
 )
 from cxmetrics._warnings import warn
 from cxmetrics.data.crossprod import check_reduction, complete_rows, reduce_crossprod
+from cxmetrics.data.native import as_narwhals
 from cxmetrics.data.rows import in_memory_pandas
 from cxmetrics.errors import (
     ConvergenceError,
@@ -512,7 +513,7 @@ def _ranges(data: Any, names: list[str], x: FloatArray | None) -> tuple[Any, Any
         )
         values = values[np.isfinite(values).all(axis=1)]
         return values.min(axis=0), values.max(axis=0)
-    frame = nw.from_native(data)
+    frame = as_narwhals(data)
     complete = frame.drop_nulls(subset=names)
     row = complete.select(
         *[

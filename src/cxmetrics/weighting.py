@@ -35,11 +35,13 @@ from cxmetrics._validation import (
     Constraint,
     Interval,
     Options,
+    as_list,
     column_not_found,
     validate_params,
 )
 from cxmetrics._warnings import warn
 from cxmetrics.data.frame import VALUE_PREFIX, reduce_values
+from cxmetrics.data.native import as_narwhals
 from cxmetrics.data.scales import CSAT_SCALE, NPS_SCALE, ResponseScale
 from cxmetrics.data.summaries import Omissions, prepare_table
 from cxmetrics.errors import (
@@ -451,14 +453,7 @@ def _pandas_cells(
 
 
 def _narwhals_frame(data: Any) -> Any:
-    try:
-        return nw.from_native(data)
-    except TypeError:
-        raise InvalidParameterError(
-            "`data` must be a DataFrame (pandas, polars, pyarrow, DuckDB relation, "
-            f"or another narwhals-supported table); got "
-            f"{type(data).__module__}.{type(data).__name__}."
-        ) from None
+    return as_narwhals(data)
 
 
 def _check_columns(available: Sequence[str], wanted: Sequence[tuple[str, str]]) -> None:
@@ -1804,12 +1799,6 @@ def check_top(top: Sequence[float], scale: ResponseScale) -> tuple[float, ...]:
     return values
 
 
-def _as_list(columns: str | Sequence[str] | None) -> list[str]:
-    if columns is None:
-        return []
-    return [columns] if isinstance(columns, str) else list(columns)
-
-
 _METRIC_LABEL = {
     "nps": "NPS (points)",
     "top_box": "top-box share",
@@ -1935,7 +1924,7 @@ def calibrated_score(
     >>> res.confidence_interval(0.9).method
     'normal'
     """
-    by_columns = _as_list(by)
+    by_columns = as_list(by)
     scale_ = resolve_scale(metric, scale)
     breaks_ = check_breaks(breaks) if metric == "nps" else (6, 8)
     top_ = check_top(top, scale_) if metric == "top_box" else ()
