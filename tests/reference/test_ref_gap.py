@@ -28,9 +28,8 @@ from cxmetrics.priority import asymmetric_impact, key_experiences
 pytestmark = pytest.mark.reference
 
 FIXTURE = Path(__file__).parent / "data" / "gap.json"
-SEVEN_STEPS = (
-    Path(__file__).resolve().parents[3] / "shared" / "reference" / "seven_steps.json"
-)
+# worked example 1 of the mission (copied from shared/reference/seven_steps.json)
+SEVEN_STEPS = Path(__file__).parent / "data" / "seven_steps.json"
 CASES: list[dict[str, Any]] = json.loads(FIXTURE.read_text())["cases"]
 CLOSED = {"rtol": 1e-10, "atol": 1e-12}
 LINALG = {"rtol": 1e-8, "atol": 1e-10}

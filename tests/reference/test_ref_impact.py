@@ -264,3 +264,30 @@ def test_segment_regression_matches_lm_and_vcovhc(
         assert_allclose(fit["p_value"], test["p_value"], **FIT)
         assert_allclose(fit["ci_low"], test["ci_low"], **FIT)
         assert_allclose(fit["ci_high"], test["ci_high"], **FIT)
+
+
+def test_mission_worked_example_file_reproduced() -> None:
+    """shared/reference/negative_experience_cost.json, every stated figure."""
+    import json
+    from pathlib import Path
+
+    import cxmetrics as cx
+
+    case = json.loads(
+        (Path(__file__).parent / "data" / "negative_experience_cost.json").read_text()
+    )
+    res = cx.negative_experience_cost(**case["inputs"])
+    expected = case["expected_results"]
+    for name in (
+        "revenue_lost_complainers",
+        "revenue_lost_silent",
+        "revenue_lost_total",
+        "revenue_at_risk_complainers",
+        "revenue_at_risk_silent",
+    ):
+        np.testing.assert_allclose(getattr(res, name), expected[name], rtol=1e-12)
+    np.testing.assert_allclose(
+        res.revenue_lost_silent / case["inputs"]["revenue"],
+        expected["revenue_lost_silent_share_of_revenue"],
+        rtol=1e-12,
+    )
