@@ -350,11 +350,13 @@ def nps(
     linearisation (design-based) variance of that ratio mean; with equal weights
     and no strata it is :math:`(p_+ + p_- - (p_+ - p_-)^2)/(n-1)` (times 100²),
     the convention of R's ``survey``. The count-based intervals below treat the
-    weighted shares as coming from Kish's effective sample size
-    :math:`n_{eff} = (\sum w)^2/\sum w^2` (the "counts" are :math:`n_{eff}\hat p`),
-    which is :math:`n` for an unweighted sample; with weights this kept coverage
-    near nominal where the design-based size :math:`\hat\sigma^2/\hat V`
-    under-covered at n ≤ 100 (``docs/coverage.md``):
+    weighted shares as coming from :math:`n_{eff} = \min(n_{Kish}, n^*)`
+    responses (the "counts" are :math:`n_{eff}\hat p`): Kish's
+    :math:`(\sum w)^2/\sum w^2` and the design-based
+    :math:`n^* = \hat\sigma^2 n/((n-1)\hat V)`; both are :math:`n` for an
+    unweighted sample. Either alone under-covered with weights (Kish when weights
+    depend on the answers, :math:`n^*` at small n); the minimum stayed at or above
+    nominal (``docs/coverage.md``):
 
     - ``wald``: :math:`\widehat{NPS} \pm z\,SE`; under-covers for small n or
       extreme NPS.
@@ -401,7 +403,7 @@ def nps(
     >>> by_segment.to_frame().columns[:5].tolist()
     ['segment', 'estimate', 'std_error', 'ci_low', 'ci_high']
     >>> result.confidence_interval(confidence_level=0.90)
-    ConfidenceInterval(90% [9.46, 14.12], method='adjusted_wald')
+    ConfidenceInterval(90% [9.454, 14.13], method='adjusted_wald')
     """
     by_columns = as_list(by)
     method = "bootstrap_bca" if method == "bootstrap" else method
@@ -813,10 +815,11 @@ def top_box(
     Notes
     -----
     :math:`\hat p = \sum w_i 1[y_i \in top] / \sum w_i`, with the linearisation
-    variance :math:`\hat V` of R's ``svymean``. Wilson and Jeffreys use Kish's
-    effective sample size :math:`n_{eff} = (\sum w)^2/\sum w^2`; Korn–Graubard
-    uses the design-effective size :math:`n^* = \hat p(1-\hat p)\,n/((n-1)\hat V)`;
-    both are ``n`` for an unweighted simple random sample:
+    variance :math:`\hat V` of R's ``svymean``. Wilson and Jeffreys use
+    :math:`n_{eff} = \min(n_{Kish}, n^*)`, Kish's :math:`(\sum w)^2/\sum w^2` or
+    the design-effective size :math:`n^* = \hat p(1-\hat p)\,n/((n-1)\hat V)`
+    if smaller; Korn–Graubard uses :math:`n^*`; all are ``n`` for an
+    unweighted simple random sample:
 
     - ``wilson`` (default): Wilson's score interval on :math:`n_{eff}`; good
       coverage down to small n.

@@ -136,17 +136,21 @@ class DomainMeans:
     def interval_n(self, method: str) -> FloatArray:
         """Effective sample size a count-based interval method uses.
 
-        Kish's ``n_eff`` (from the weights alone) for the score-type methods
-        (Wilson, Jeffreys, adjusted Wald, Tango score, Bayes): its coverage stays
-        near nominal with weights (docs/coverage.md), whereas the design-based
-        :attr:`n_design_eff` inherits the small-sample downward bias of the
-        linearisation variance. ``clopper_pearson`` (Korn–Graubard) uses
-        :attr:`n_design_eff`, as R's ``svyciprop(method="beta")`` does. Both are
-        ``n`` for an unweighted simple random sample.
+        The score-type methods (Wilson, Jeffreys, adjusted Wald, Tango score,
+        Bayes) use the smaller of Kish's ``n_eff`` (from the weights alone) and
+        the design-based :attr:`n_design_eff`: never more information than either
+        the weights or the design variance supports. Kish alone under-covers when
+        weights depend on the answers (the error does not shrink with n); the
+        design-based size alone under-covers at small n (the linearisation
+        variance is biased downwards). The minimum kept coverage at or above
+        nominal in both cases (docs/coverage.md). ``clopper_pearson``
+        (Korn–Graubard) uses :attr:`n_design_eff`, as R's
+        ``svyciprop(method="beta")``. All are ``n`` for an unweighted simple
+        random sample.
         """
         if method == "clopper_pearson":
             return self.n_design_eff
-        return np.where(self.n > 0, self.n_eff, np.nan)
+        return np.where(self.n > 0, np.minimum(self.n_eff, self.n_design_eff), np.nan)
 
 
 def domain_means(m: Moments, *, independent: bool = False) -> DomainMeans:
