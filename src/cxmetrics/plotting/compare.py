@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxmetrics._optional import import_optional
 from cxmetrics.errors import InvalidParameterError
+from cxmetrics.plotting._axes import axes_or_new
 
 __all__ = ["benchmark_gaps", "trend", "waterfall", "weighted_margins"]
 
@@ -25,12 +25,7 @@ _GREY = "#9e9e9e"
 _PALETTE = ("#3b4cc0", "#e08214", "#1a9850", "#8073ac", "#d7301f", "#35978f")
 
 
-def _axes(ax: Any, size: tuple[float, float]) -> Any:
-    if ax is not None:
-        return ax
-    plt = import_optional("matplotlib.pyplot", "plot", "Plotting")
-    _, new_ax = plt.subplots(figsize=size)
-    return new_ax
+_axes = axes_or_new
 
 
 def _check(result: Any, *kinds: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from cxmetrics.errors import InvalidParameterError
+from cxmetrics.plotting._axes import axes_or_new
 
 __all__ = ["importance_bars", "importance_performance"]
 
@@ -20,13 +21,7 @@ _NEGATIVE = "#d7301f"
 _NEUTRAL = "#3b4cc0"
 
 
-def _axes(ax: Any, size: tuple[float, float]) -> Any:
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, new_ax = plt.subplots(figsize=size)
-    return new_ax
+_axes = axes_or_new
 
 
 def _outcome(result: Any) -> str:

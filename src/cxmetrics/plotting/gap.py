@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxmetrics.plotting._axes import axes_or_new
+
 __all__ = ["gap_dumbbell", "penalty_reward_bars", "priority_bars", "quadrant_chart"]
 
 _BLUE = "#3b4cc0"
@@ -19,13 +21,7 @@ _GREEN = "#1a9850"
 _GREY = "#9e9e9e"
 
 
-def _axes(ax: Any, size: tuple[float, float]) -> Any:
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, new_ax = plt.subplots(figsize=size)
-    return new_ax
+_axes = axes_or_new
 
 
 def _labels(frame: pd.DataFrame, group_names: tuple[str, ...]) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from cxmetrics.errors import InvalidParameterError
+from cxmetrics.plotting._axes import axes_or_new
 
 __all__ = ["cost_funnel", "cost_waterfall", "outcome_by_nps_group", "outcome_vs_nps"]
 
@@ -26,13 +27,7 @@ _GROUP_COLOURS = {
 }
 
 
-def _axes(ax: Any, size: tuple[float, float]) -> Any:
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, new_ax = plt.subplots(figsize=size)
-    return new_ax
+_axes = axes_or_new
 
 
 def _money(x: float) -> str:

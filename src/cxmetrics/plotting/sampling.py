@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from cxmetrics.plotting._axes import axes_or_new
+
 __all__ = ["benchmark_chart", "margin_of_error_curve", "power_curve", "quota_bars"]
 
 _LINE = "#2c7fb8"
@@ -20,12 +22,7 @@ _MARK = "#d95f0e"
 
 
 def _axes(ax: Any) -> Any:
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, new_ax = plt.subplots(figsize=(6.5, 4))
-    return new_ax
+    return axes_or_new(ax, (6.5, 4))
 
 
 def _scale(metric: str) -> tuple[float, str]:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxmetrics._optional import import_optional
+from cxmetrics.plotting._axes import axes_or_new
 
 __all__ = ["forest", "nps_bars"]
 
@@ -15,11 +15,7 @@ _COLOURS = {"detractors": "#d7301f", "passives": "#bdbdbd", "promoters": "#1a985
 
 
 def _axes(ax: Any) -> Any:
-    if ax is not None:
-        return ax
-    plt = import_optional("matplotlib.pyplot", "plot", "Plotting")
-    _, new_ax = plt.subplots(figsize=(7, 0.5 + 0.45 * 6))
-    return new_ax
+    return axes_or_new(ax, (7, 0.5 + 0.45 * 6))
 
 
 def _row_labels(frame: pd.DataFrame, names: tuple[str, ...]) -> list[str]:

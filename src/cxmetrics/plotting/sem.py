@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cxmetrics._optional import import_optional
+from cxmetrics.plotting._axes import axes_or_new
 
 __all__ = ["ipma_chart", "loadings_heatmap", "path_diagram"]
 
@@ -27,12 +28,7 @@ _NEGATIVE = "#b2182b"
 _POSITIVE = "#2166ac"
 
 
-def _axes(ax: Any, size: tuple[float, float]) -> Any:
-    if ax is not None:
-        return ax
-    plt = import_optional("matplotlib.pyplot", "plot", "Plotting")
-    _, new_ax = plt.subplots(figsize=size)
-    return new_ax
+_axes = axes_or_new
 
 
 def _layers(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> dict[str, int]:
