@@ -677,22 +677,8 @@ def key_experiences(
         .loc[names]
         .reset_index()
     )
-    table = gaps[
-        [
-            "attribute",
-            "experience",
-            reference_name,
-            "estimate",
-            "std_error",
-            "ci_low",
-            "ci_high",
-            "n",
-        ]
-    ].copy()
+    table, rankable = _priority_frame(gaps, names, imp, reference_name)
     gap_notes = dict(zip(gaps["attribute"], gaps["note"], strict=True))
-    table["importance"] = [imp.values.get(a, math.nan) for a in names]
-    table["priority"] = table["importance"] * table["estimate"]
-    rankable = table["priority"].notna().to_numpy()
     replicates = None
     p_se = np.full(len(names), np.nan)
     p_low = np.full(len(names), np.nan)
@@ -765,6 +751,27 @@ def _priority_note(gap_note: str, importance: float, reference: str) -> str:
     return "; ".join(parts)
 
 
+def _priority_frame(
+    gaps: pd.DataFrame, names: Sequence[str], imp: Any, reference_name: str
+) -> tuple[pd.DataFrame, NDArray[np.bool_]]:
+    """Gap columns plus importance and priority; which rows can be ranked."""
+    table = gaps[
+        [
+            "attribute",
+            "experience",
+            reference_name,
+            "estimate",
+            "std_error",
+            "ci_low",
+            "ci_high",
+            "n",
+        ]
+    ].copy()
+    table["importance"] = [imp.values.get(a, math.nan) for a in names]
+    table["priority"] = table["importance"] * table["estimate"]
+    return table, table["priority"].notna().to_numpy()
+
+
 def _finish_ranking(
     table: pd.DataFrame,
     rankable: NDArray[np.bool_],
@@ -823,21 +830,7 @@ def _key_from_summary(
             "table pass numbers per attribute."
         )
     gaps = summary_rows(names, exp_numbers, ref_numbers, reference_name)
-    table = gaps[
-        [
-            "attribute",
-            "experience",
-            reference_name,
-            "estimate",
-            "std_error",
-            "ci_low",
-            "ci_high",
-            "n",
-        ]
-    ].copy()
-    table["importance"] = [imp.values.get(a, math.nan) for a in names]
-    table["priority"] = table["importance"] * table["estimate"]
-    rankable = table["priority"].notna().to_numpy()
+    table, rankable = _priority_frame(gaps, names, imp, reference_name)
     nan = np.full(len(names), np.nan)
     table["priority_std_error"] = nan
     table["priority_ci_low"] = nan
