@@ -151,6 +151,15 @@ def test_missing_weights(data: pd.DataFrame) -> None:
     )
 
 
+def test_infinite_weights(data: pd.DataFrame) -> None:
+    check(
+        data.assign(w=data["w"].where(data.index != 2, np.inf)),
+        InvalidDataError,
+        "holds infinite values",
+        weights="w",
+    )
+
+
 def test_nan_policy_raise(data: pd.DataFrame) -> None:
     check(
         data.assign(a=data["a"].where(data.index > 0)),

@@ -100,6 +100,7 @@ def test_empty_and_one_response_groups_are_flagged(responses: pd.DataFrame) -> N
         (lambda w: w.where(w.index != 4, -1.0), "non-negative.*-1"),
         (lambda w: w.where(w.index != 4, np.nan), "1 missing value"),
         (lambda w: w * 0, "sums to zero"),
+        (lambda w: w.where(w.index != 4, np.inf), "infinite values"),
     ],
 )
 def test_bad_weights(responses: pd.DataFrame, weights, message: str) -> None:

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from cxmetrics._validation import column_not_found
 from cxmetrics.data.frame import _check_pandas_columns, _make_lazy, _non_numeric_error
 from cxmetrics.data.native import as_narwhals, collect_small
+from cxmetrics.data.summaries import infinite_weights
 from cxmetrics.errors import InvalidDataError
 from cxmetrics.suffstats.crossprod import CrossProducts
 
@@ -612,11 +613,13 @@ def check_reduction(
                 f"Weight column {weights!r} has {reduction.n_weight_missing} missing "
                 "value(s). Hint: drop those rows or fill the weights first."
             )
-        if np.isfinite(reduction.min_weight) and reduction.min_weight < 0:
+        if reduction.min_weight < 0:  # NaN (no weights seen) compares False
             raise InvalidDataError(
                 f"Weight column {weights!r} must be non-negative; its smallest value "
                 f"is {reduction.min_weight:g}."
             )
+        if not np.isfinite(cp.sum_w).all():
+            raise infinite_weights(weights)
     if reduction.n_nonfinite:
         raise InvalidDataError(
             f"{reduction.n_nonfinite} row(s) hold ±inf in {variables}. Hint: "

@@ -49,8 +49,16 @@ def _few(values: Sequence[float], k: int = 5) -> str:
     return f"{shown}{more}"
 
 
+def infinite_weights(name: str) -> InvalidDataError:
+    """Build the error for a weight column holding ±inf (its sums are not finite)."""
+    return InvalidDataError(
+        f"Weight column {name!r} holds infinite values. Hint: cap or drop them; "
+        "a weight must be a finite non-negative number."
+    )
+
+
 def check_weights(vt: ValueTable | MomentTable) -> None:
-    """Raise for missing, negative or all-zero weights."""
+    """Raise for missing, negative, infinite or all-zero weights."""
     if vt.weights is None:
         return
     name = vt.weights
@@ -60,11 +68,13 @@ def check_weights(vt: ValueTable | MomentTable) -> None:
             "Hint: 1. drop those rows; or 2. fill them (e.g. with the mean weight "
             "of their cell) before the analysis."
         )
-    if np.isfinite(vt.min_weight) and vt.min_weight < 0:
+    if vt.min_weight < 0:  # NaN (unknown) compares False
         raise InvalidDataError(
             f"Weight column {name!r} must be non-negative; its smallest value is "
             f"{vt.min_weight:g}."
         )
+    if not np.isfinite(vt.table["sum_w"].to_numpy(dtype=np.float64)).all():
+        raise infinite_weights(name)
     if vt.table["sum_w"].sum() <= 0:
         raise InvalidDataError(
             f"Weight column {name!r} sums to zero: every weight is 0, so no "

@@ -89,8 +89,11 @@ class CrossProducts:
         """Build from raw sums Σw·x and Σw·x·xᵀ (as an engine returns them)."""
         q = len(names)
         if sum_w > 0:
-            mean = np.asarray(sum_wx, dtype=np.float64) / sum_w
-            m2 = np.asarray(sum_wxx, dtype=np.float64) - sum_w * np.outer(mean, mean)
+            with np.errstate(invalid="ignore"):  # infinite weights: rejected later
+                mean = np.asarray(sum_wx, dtype=np.float64) / sum_w
+                m2 = np.asarray(sum_wxx, dtype=np.float64) - sum_w * np.outer(
+                    mean, mean
+                )
             m2 = (m2 + m2.T) / 2
         else:
             mean = np.zeros(q)
@@ -129,9 +132,10 @@ class CrossProducts:
                 m2=out.m2,
                 n_omitted=n_omitted,
             )
-        mean = weights @ x / sum_w
-        centred = x - mean
-        m2 = (centred * weights[:, None]).T @ centred
+        with np.errstate(invalid="ignore"):  # infinite weights: rejected later
+            mean = weights @ x / sum_w
+            centred = x - mean
+            m2 = (centred * weights[:, None]).T @ centred
         return cls(
             names=tuple(names),
             n=len(x),
