@@ -93,6 +93,28 @@ def test_engines_agree_with_pandas(
             )
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ({4: -1.0}, "non-negative; its smallest value is -1"),
+        ({4: np.nan, 9: np.nan}, "has 2 missing value"),
+        ({4: np.inf}, "infinite values"),
+        ({4: -np.inf}, "non-negative; its smallest value is -inf"),
+    ],
+)
+def test_bad_weights_get_the_pandas_error(
+    responses: pd.DataFrame, engine: str, bad: dict[int, float], message: str
+) -> None:
+    weights = responses["weight"].copy()
+    for row, value in bad.items():
+        weights[row] = value
+    data = responses.assign(weight=weights)
+    for frame in (data, ENGINES[engine](data)):
+        with pytest.raises(cx.errors.InvalidDataError, match=message):
+            cx.nps(frame, "nps", weights="weight", by="region")
+
+
 def test_moments_reduce_agrees_across_engines(responses: pd.DataFrame) -> None:
     from cxmetrics.data.frame import reduce_moments
     from cxmetrics.data.summaries import moments

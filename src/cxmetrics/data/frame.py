@@ -65,7 +65,8 @@ class ValueTable:
     n_weight_missing : int
         Rows whose weight is missing.
     min_weight : float
-        Smallest weight seen (NaN when there are no weights).
+        Smallest weight; NaN when there are no weights, and when the engine
+        reduce found no missing or negative weight (it then skips the minimum).
     n_rows : int
         Rows in the input.
     """
@@ -509,75 +510,56 @@ def _reduce_narwhals(
     if eager:
         frame = _make_lazy(frame)
 
-    def native_value(column: str) -> Any:
-        # group by the value in its own dtype (cheaper keys); NaN → null first
-        expr = nw.col(column)
-        return expr.fill_nan(None) if schema[column].is_float() else expr
-
     key_columns = [*by, *([strata] if strata is not None else [])]
-    renamed = {
-        **{column: column for column in by},
-        **({strata: "__stratum"} if strata is not None else {}),
-    }
-    n_weight_missing, min_weight = 0, np.nan
-    selected = [
-        *[nw.col(c).alias(renamed[c]) for c in key_columns],
-        *[native_value(v).alias(f"{VALUE_PREFIX}{i}") for i, v in enumerate(values)],
-    ]
-    sums = []
-    if weights is not None:
-        # the weight checks ride along in the same pass (missing = n − count);
-        # sums skip missing weights, as if they were 0
-        weight = nw.col(weights)
-        if not schema[weights] == nw.Float64():
-            weight = weight.cast(nw.Float64())
-        if schema[weights].is_float():
-            weight = weight.fill_nan(None)
-        selected += [weight.alias("__w"), (weight * weight).alias("__w2")]
-        sums = [
-            nw.col("__w").sum().alias("sum_w"),
-            nw.col("__w2").sum().alias("sum_w2"),
-            nw.col("__w").count().alias("__w_present"),
-            nw.col("__w").min().alias("__w_min"),
-        ]
-    prepared = frame.select(*selected)
-    keys = [renamed[c] for c in key_columns] + [
-        f"{VALUE_PREFIX}{i}" for i in range(len(values))
-    ]
-    reduced = prepared.group_by(*keys, drop_null_keys=False).agg(
-        nw.len().alias("n"), *sums
-    )
-    table = collect_small(reduced)
-    if weights is not None:
-        present = table.pop("__w_present").astype(np.int64)
-        n_weight_missing = int((table["n"].astype(np.int64) - present).sum())
-        low = pd.to_numeric(table.pop("__w_min"), errors="coerce").min()
-        min_weight = float(low) if pd.notna(low) else np.nan
-        for column in ("sum_w", "sum_w2"):  # SQL sums of no values are null
-            table[column] = (
-                pd.to_numeric(table[column], errors="coerce")
-                .fillna(0.0)
-                .astype(np.float64)
-            )
-    for column in keys[len(key_columns) :]:
-        table[column] = table[column].astype(np.float64)
-    if weights is None:
-        table["sum_w"] = table["n"].astype(np.float64)
-        table["sum_w2"] = table["sum_w"]
-    table["n"] = table["n"].astype(np.int64)
-    if n_rows < 0:
-        n_rows = int(table["n"].sum())
-    if groups is None:
-        if by:
-            groups = (
-                table[list(by)]
-                .dropna()
-                .drop_duplicates()
-                .sort_values(list(by), kind="stable")
-                .reset_index(drop=True)
-            )
+    value_keys = [f"{VALUE_PREFIX}{i}" for i in range(len(values))]
+    keys = [*by, *(["__stratum"] if strata is not None else []), *value_keys]
+    sources = [*key_columns, *values]
+    distinct = len(set(sources)) == len(sources) and not set(sources) & set(_AGG_NAMES)
+    if frame.implementation in _EXPRESSIONS_IN_AGG and distinct:
+        if frame.implementation is nw.Implementation.DUCKDB:
+            table = _sums_in_duckdb(frame, sources, weights, schema)
         else:
-            groups = pd.DataFrame(index=range(1))
+            table = _sums_in_agg(frame, sources, weights, schema)
+        named = dict(zip(keys, sources, strict=True))
+        named.update(zip(_SUMS, _AGG_NAMES, strict=True))
+    else:
+        table = _sums_after_select(frame, sources, keys, weights, schema)
+        named = {name: name for name in [*keys, *_SUMS]}
+
+    n = table[named["n"]].to_numpy().astype(np.int64, copy=False)
+    columns: dict[str, Any] = {
+        key: table[named[key]] for key in keys[: len(key_columns)]
+    }
+    columns.update(
+        (key, table[named[key]].to_numpy(dtype=np.float64, na_value=np.nan))
+        for key in value_keys
+    )
+    columns["n"] = n
+    n_weight_missing, min_weight = 0, np.nan
+    if weights is None:
+        columns["sum_w"] = columns["sum_w2"] = n.astype(np.float64)
+    else:
+        sum_w, sum_w2 = (
+            table[named[c]].to_numpy(dtype=np.float64, na_value=np.nan)
+            for c in ("sum_w", "sum_w2")
+        )
+        if "__w_present" in table:
+            present = table["__w_present"].to_numpy().astype(np.int64)
+            n_weight_missing = int((n - present).sum())
+            lows = table["__w_min"].to_numpy(dtype=np.float64, na_value=np.nan)
+            lows = lows[~np.isnan(lows)]
+            min_weight = float(lows.min()) if lows.size else np.nan
+            # SQL sums of no values are null
+            sum_w = np.where(np.isnan(sum_w), 0.0, sum_w)
+            sum_w2 = np.where(np.isnan(sum_w2), 0.0, sum_w2)
+        elif np.isnan(sum_w).any():
+            n_weight_missing, min_weight = _weight_faults(frame, weights, schema)
+        columns["sum_w"], columns["sum_w2"] = sum_w, sum_w2
+    table = pd.DataFrame(columns)
+    if n_rows < 0:
+        n_rows = int(n.sum())
+    if groups is None:
+        groups = _sorted_groups(table, by)
     return ValueTable(
         table=table,
         groups=groups,
@@ -588,6 +570,154 @@ def _reduce_narwhals(
         n_weight_missing=n_weight_missing,
         min_weight=min_weight,
         n_rows=n_rows,
+    )
+
+
+# Engines whose group-by takes any expression inside ``agg`` (the pandas-like
+# ones, Dask among them, only take plain column aggregations).
+_EXPRESSIONS_IN_AGG = frozenset(
+    {
+        nw.Implementation.POLARS,
+        nw.Implementation.DUCKDB,
+        nw.Implementation.PYSPARK,
+        nw.Implementation.PYSPARK_CONNECT,
+        nw.Implementation.SQLFRAME,
+    }
+)
+# the sums under names no caller column takes (a key named "n" is fine)
+_AGG_NAMES = tuple(f"__{name}" for name in _SUMS)
+
+
+def _as_float64(column: str, schema: Any) -> Any:
+    expr = nw.col(column)
+    return expr if schema[column] == nw.Float64() else expr.cast(nw.Float64())
+
+
+def _sums_in_agg(
+    data: Any, sources: Sequence[str], weights: str | None, schema: Any
+) -> pd.DataFrame:
+    """One ``group_by(columns).agg(sums of expressions)`` over the caller's columns.
+
+    No projection step: each step of a lazy query is bound once more (DuckDB's
+    relation API binds ≈ 5 ms a step over an ENUM key with 1,000 levels). The
+    weight checks cost no extra aggregate: a missing, NaN or negative weight
+    turns its cell's sum into NaN, and only then does a second pass
+    (:func:`_weight_faults`) count them. Missing and NaN values group apart and
+    come back as NaN: missing either way.
+    """
+    sums = []
+    if weights is not None:
+        weight = _as_float64(weights, schema)
+        valid = nw.when(weight >= 0).then(weight).otherwise(float("nan"))
+        sums = [
+            valid.sum().alias("__sum_w"),
+            (weight * weight).sum().alias("__sum_w2"),
+        ]
+    reduced = data.group_by(*sources, drop_null_keys=False).agg(
+        nw.len().alias("__n"), *sums
+    )
+    return collect_small(reduced)
+
+
+def _sums_in_duckdb(
+    data: Any, sources: Sequence[str], weights: str | None, schema: Any
+) -> pd.DataFrame:
+    """Run the aggregate of :func:`_sums_in_agg` as one DuckDB ``aggregate`` step.
+
+    narwhals follows every DuckDB group-by with a rename step, and DuckDB's
+    relation API binds each step anew over typed stand-ins of its input: ≈ 5 ms
+    with an ENUM key of 1,000 levels, against ≈ 60 ms for DuckDB's own group-by
+    of 10M rows. Same SQL semantics; tests/engines/test_value_reduce.py checks
+    the two give the same table.
+    """
+
+    def quoted(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    keys = ", ".join(quoted(column) for column in sources)
+    sums = ["count(*) AS __n"]
+    if weights is not None:
+        w = quoted(weights)
+        if schema[weights] != nw.Float64():
+            w = f"CAST({w} AS DOUBLE)"
+        sums += [
+            f"sum(CASE WHEN {w} >= 0 THEN {w} ELSE 'NaN'::DOUBLE END) AS __sum_w",
+            f"sum({w} * {w}) AS __sum_w2",
+        ]
+    relation = nw.to_native(data).aggregate(f"{keys}, {', '.join(sums)}", keys)
+    return collect_small(nw.from_native(relation))
+
+
+def _sums_after_select(
+    data: Any,
+    sources: Sequence[str],
+    keys: Sequence[str],
+    weights: str | None,
+    schema: Any,
+) -> pd.DataFrame:
+    """Project the keys and weight products first, then only plain aggregations."""
+
+    def as_key(column: str, key: str) -> Any:
+        expr = nw.col(column)
+        if key.startswith(VALUE_PREFIX) and schema[column].is_float():
+            expr = expr.fill_nan(None)  # NaN → null: one missing group
+        return expr.alias(key)
+
+    selected = [as_key(c, k) for c, k in zip(sources, keys, strict=True)]
+    sums = []
+    if weights is not None:
+        # missing weights are counted (n − count); sums skip them, as if 0
+        weight = _as_float64(weights, schema)
+        if schema[weights].is_float():
+            weight = weight.fill_nan(None)
+        selected += [weight.alias("__w"), (weight * weight).alias("__w2")]
+        sums = [
+            nw.col("__w").sum().alias("sum_w"),
+            nw.col("__w2").sum().alias("sum_w2"),
+            nw.col("__w").count().alias("__w_present"),
+            nw.col("__w").min().alias("__w_min"),
+        ]
+    reduced = (
+        data.select(*selected)
+        .group_by(*keys, drop_null_keys=False)
+        .agg(nw.len().alias("n"), *sums)
+    )
+    return collect_small(reduced)
+
+
+def _weight_faults(data: Any, column: str, schema: Any) -> tuple[int, float]:
+    """Rows whose weight is null or NaN, and the smallest weight (a second pass)."""
+    missing = nw.col(column).is_null()
+    if schema[column].is_float():
+        missing = missing | nw.col(column).is_nan().fill_null(False)
+    counted = collect_small(
+        data.select(
+            missing.cast(nw.Int64()).sum().alias("missing"),
+            _as_float64(column, schema).min().alias("low"),
+        )
+    )
+    low = pd.to_numeric(counted["low"], errors="coerce").iloc[0]
+    return int(counted["missing"].iloc[0]), float(low)
+
+
+def _sorted_groups(table: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Distinct non-missing group keys of a reduced table, sorted (one row if none)."""
+    if not by:
+        return pd.DataFrame(index=range(1))
+    if len(by) == 1:
+        keys = table[by[0]]
+        if isinstance(keys.dtype, pd.CategoricalDtype):  # sorted codes: no hashing
+            codes = np.unique(keys.cat.codes.to_numpy())
+            present = pd.Categorical.from_codes(codes[codes >= 0], dtype=keys.dtype)
+            return pd.DataFrame({by[0]: present})
+        keys = keys.dropna().drop_duplicates().sort_values(kind="stable")
+        return keys.reset_index(drop=True).to_frame()
+    return (
+        table[list(by)]
+        .dropna()
+        .drop_duplicates()
+        .sort_values(list(by), kind="stable")
+        .reset_index(drop=True)
     )
 
 
@@ -785,15 +915,7 @@ def reduce_moments(
     table["n"] = table["n"].astype(np.int64)
     table["n_missing"] = table["n_missing"].astype(np.int64)
     if groups is None:
-        groups = (
-            table[list(by)]
-            .dropna()
-            .drop_duplicates()
-            .sort_values(list(by), kind="stable")
-            .reset_index(drop=True)
-            if by
-            else pd.DataFrame(index=range(1))
-        )
+        groups = _sorted_groups(table, by)
     return MomentTable(
         table=table,
         groups=groups,

@@ -114,9 +114,10 @@ def prepare_table(
 ) -> tuple[pd.DataFrame, Omissions]:
     """Validate a value table and split off the omitted rows."""
     check_weights(vt)
-    table = vt.table.copy()
+    table = vt.table
     value_columns = [f"{VALUE_PREFIX}{i}" for i in range(len(vt.value_names))]
     if len(na_values):
+        table = table.copy()
         for column in value_columns:
             table.loc[table[column].isin(list(na_values)), column] = np.nan
     if scale is not None:
@@ -125,15 +126,12 @@ def prepare_table(
         ):
             check_scale(table[column], name, argument, scale)
     key_columns = [*vt.group_names, *(["__stratum"] if vt.stratified else [])]
-    key_missing = (
-        table[key_columns].isna().any(axis=1)
-        if key_columns
-        else pd.Series(False, index=table.index)
-    )
-    value_missing = table[value_columns].isna().any(axis=1) & ~key_missing
+    key_missing = _any_missing(table, key_columns)
+    value_missing = _any_missing(table, value_columns) & ~key_missing
+    n = table["n"].to_numpy()
     omissions = Omissions(
-        missing_value=int(table.loc[value_missing, "n"].sum()),
-        missing_key=int(table.loc[key_missing, "n"].sum()),
+        missing_value=int(n[value_missing].sum()),
+        missing_key=int(n[key_missing].sum()),
     )
     if nan_policy == "raise" and omissions.total:
         parts = []
@@ -150,12 +148,22 @@ def prepare_table(
             "`nan_policy='raise'` and the data have " + " and ".join(parts) + ". "
             "Hint: pass `nan_policy='omit'` to leave them out (they are counted)."
         )
-    if int(table.loc[~(key_missing | value_missing), "n"].sum()) == 0:
+    if int(n[~(key_missing | value_missing)].sum()) == 0:
         raise InsufficientDataError(
             f"No usable responses in {list(vt.value_names)}: the data are empty or "
             "every value is missing."
         )
-    return table[~key_missing], omissions
+    if key_missing.any():
+        table = table[~key_missing]
+    return table, omissions
+
+
+def _any_missing(table: pd.DataFrame, columns: Sequence[str]) -> NDArray[np.bool_]:
+    """Rows of ``table`` with a missing value in any of ``columns``."""
+    missing = np.zeros(len(table), dtype=bool)
+    for column in columns:
+        missing |= table[column].isna().to_numpy()
+    return missing
 
 
 def category_counts(
@@ -202,19 +210,23 @@ def category_counts(
         h = np.zeros(len(table), dtype=np.intp)
 
     shape = (len(groups), len(strata), len(cats))
-    n = np.zeros(shape)
-    sw = np.zeros(shape)
-    sw2 = np.zeros(shape)
     omitted = np.zeros(len(groups))
     missing = np.isnan(values)
     if missing.any():
         np.add.at(omitted, g[missing], table["n"].to_numpy()[missing])
     ok = ~missing
     k = np.searchsorted(cats, values[ok])
-    at = (g[ok], h[ok], k)
-    np.add.at(n, at, table["n"].to_numpy(dtype=np.float64)[ok])
-    np.add.at(sw, at, table["sum_w"].to_numpy(dtype=np.float64)[ok])
-    np.add.at(sw2, at, table["sum_w2"].to_numpy(dtype=np.float64)[ok])
+    cell = np.ravel_multi_index((g[ok], h[ok], k), shape)
+    n, sw, sw2 = (
+        np.bincount(
+            cell,
+            weights=table[column].to_numpy(dtype=np.float64)[ok],
+            minlength=int(np.prod(shape)),
+        )
+        .astype(np.float64, copy=False)
+        .reshape(shape)
+        for column in ("n", "sum_w", "sum_w2")
+    )
     counts = CategoryCounts(
         groups=groups,
         group_names=vt.group_names,
@@ -239,6 +251,10 @@ def group_positions(
     """
     if not names:
         return groups, np.zeros(len(table), dtype=np.intp)
+    if len(names) == 1:
+        g = _positions_of_one_key([group[0] for group in groups], table[names[0]])
+        if (g >= 0).all():
+            return groups, g
     keys = pd.MultiIndex.from_frame(table[list(names)].astype(object))
     lookup = pd.MultiIndex.from_tuples(list(groups), names=list(names))
     g = lookup.get_indexer(keys)
@@ -248,6 +264,16 @@ def group_positions(
         lookup = pd.MultiIndex.from_tuples(list(groups), names=list(names))
         g = lookup.get_indexer(keys)
     return groups, np.asarray(g, dtype=np.intp)
+
+
+def _positions_of_one_key(labels: list[Hashable], keys: pd.Series) -> NDArray[np.intp]:
+    """Position of each key among ``labels`` (−1 if absent), per category once."""
+    lookup = pd.Index(labels, dtype=object)
+    if isinstance(keys.dtype, pd.CategoricalDtype):
+        codes = keys.cat.codes.to_numpy()
+        of_category = lookup.get_indexer(keys.cat.categories.astype(object))
+        return np.asarray(np.where(codes >= 0, of_category[codes], -1), dtype=np.intp)
+    return np.asarray(lookup.get_indexer(pd.Index(keys, dtype=object)), dtype=np.intp)
 
 
 def _group_labels(vt: ValueTable | MomentTable) -> tuple[tuple[Hashable, ...], ...]:

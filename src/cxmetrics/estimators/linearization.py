@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+from scipy import special
 
 from cxmetrics.suffstats import CategoryCounts, Moments
 
@@ -192,9 +192,11 @@ def interval_sample_size(
     n_star = pooled.n_design_eff
     nu = design.n_eff - 1
     weighted = (design.n_eff < design.n * (1 - 1e-9)) & (nu > 0)
-    with np.errstate(invalid="ignore"):
-        t = stats.t.ppf(0.5 + confidence_level / 2, np.where(weighted, nu, 1.0))
-    z = stats.norm.ppf(0.5 + confidence_level / 2)
+    # the quantile functions behind stats.t.ppf / stats.norm.ppf, without their
+    # argument checks (a third of this function's time for 1,000 groups)
+    q = 0.5 + confidence_level / 2
+    t = special.stdtrit(np.where(weighted, nu, 1.0), q)
+    z = special.ndtri(q)
     factor = np.where(weighted, (z / t) ** 2, 1.0)
     return np.where(design.n > 0, n_star * factor, np.nan)
 

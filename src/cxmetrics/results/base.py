@@ -231,9 +231,13 @@ class ResultBase:
 
 
 def group_labels_frame(
-    groups: Sequence[tuple[Any, ...]], group_names: Sequence[str]
+    groups: Sequence[tuple[Any, ...]],
+    group_names: Sequence[str],
+    columns: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """Build the group columns of a result table."""
-    if not group_names:
-        return pd.DataFrame(index=range(len(groups)))
-    return pd.DataFrame(list(groups), columns=list(group_names))
+    """Build a result table: group columns, then ``columns`` (a value per group)."""
+    data: dict[str, Any] = {
+        name: [group[i] for group in groups] for i, name in enumerate(group_names)
+    }
+    data.update(columns or {})
+    return pd.DataFrame(data, index=range(len(groups)))

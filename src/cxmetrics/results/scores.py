@@ -60,16 +60,11 @@ def domain_df(counts: CategoryCounts) -> FloatArray:
     )
 
 
-def _notes(n: FloatArray, min_n: int) -> tuple[NDArray[np.bool_], list[str]]:
+def _notes(n: FloatArray, min_n: int) -> tuple[NDArray[np.bool_], NDArray[np.object_]]:
     small = n < min_n
-    notes = []
-    for count, is_small in zip(n, small, strict=True):
-        if count == 0:
-            notes.append("no responses")
-        elif is_small:
-            notes.append(f"n = {int(count)} < min_n = {min_n}")
-        else:
-            notes.append("")
+    notes = np.full(len(n), "", dtype=object)
+    notes[small] = [f"n = {int(count)} < min_n = {min_n}" for count in n[small]]
+    notes[n == 0] = "no responses"
     return small, notes
 
 
@@ -270,20 +265,25 @@ def nps_frame(
             confidence_level=confidence_level,
         )
     small, notes = _notes(dm.n, min_n)
-    frame = group_labels_frame(counts.groups, counts.group_names)
-    frame["estimate"] = 100 * d
-    frame["std_error"] = 100 * dm.std_error
-    frame["ci_low"] = 100 * low
-    frame["ci_high"] = 100 * high
-    frame["promoters"] = p_pos
-    frame["passives"] = 1 - p_pos - p_neg
-    frame["detractors"] = p_neg
-    frame["n"] = dm.n.astype(np.int64)
-    frame["n_eff"] = dm.n_eff
-    frame["sum_weights"] = dm.sum_w
-    frame["n_omitted"] = counts.n_omitted.astype(np.int64)
-    frame["small_sample"] = small
-    frame["note"] = notes
+    frame = group_labels_frame(
+        counts.groups,
+        counts.group_names,
+        {
+            "estimate": 100 * d,
+            "std_error": 100 * dm.std_error,
+            "ci_low": 100 * low,
+            "ci_high": 100 * high,
+            "promoters": p_pos,
+            "passives": 1 - p_pos - p_neg,
+            "detractors": p_neg,
+            "n": dm.n.astype(np.int64),
+            "n_eff": dm.n_eff,
+            "sum_weights": dm.sum_w,
+            "n_omitted": counts.n_omitted.astype(np.int64),
+            "small_sample": small,
+            "note": notes,
+        },
+    )
     return frame, dm
 
 
@@ -432,19 +432,23 @@ def share_frame(
         method=method,  # type: ignore[arg-type]
     )
     small, notes = _notes(dm.n, min_n)
-    frame = group_labels_frame(counts.groups, counts.group_names)
-    frame["estimate"] = dm.estimate
-    frame["std_error"] = dm.std_error
-    frame["ci_low"] = low
-    frame["ci_high"] = high
-    frame["n"] = dm.n.astype(np.int64)
-    frame["n_eff"] = dm.n_eff
-    frame["sum_weights"] = dm.sum_w
-    frame["df"] = df
-    frame["n_omitted"] = counts.n_omitted.astype(np.int64)
-    frame["small_sample"] = small
-    frame["note"] = notes
-    return frame
+    return group_labels_frame(
+        counts.groups,
+        counts.group_names,
+        {
+            "estimate": dm.estimate,
+            "std_error": dm.std_error,
+            "ci_low": low,
+            "ci_high": high,
+            "n": dm.n.astype(np.int64),
+            "n_eff": dm.n_eff,
+            "sum_weights": dm.sum_w,
+            "df": df,
+            "n_omitted": counts.n_omitted.astype(np.int64),
+            "small_sample": small,
+            "note": notes,
+        },
+    )
 
 
 def mean_frame(
@@ -465,19 +469,24 @@ def mean_frame(
         method=method,  # type: ignore[arg-type]
     )
     small, notes = _notes(dm.n, min_n)
-    frame = group_labels_frame(counts.groups, counts.group_names)
-    frame["estimate"] = dm.estimate
-    frame["std_error"] = dm.std_error
-    frame["ci_low"] = low
-    frame["ci_high"] = high
-    frame["sd"] = np.sqrt(dm.sigma2)
-    frame["n"] = dm.n.astype(np.int64)
-    frame["n_eff"] = dm.n_eff
-    frame["sum_weights"] = dm.sum_w
-    frame["df"] = df
-    frame["n_omitted"] = counts.n_omitted.astype(np.int64)
-    frame["small_sample"] = small
-    frame["note"] = notes
+    frame = group_labels_frame(
+        counts.groups,
+        counts.group_names,
+        {
+            "estimate": dm.estimate,
+            "std_error": dm.std_error,
+            "ci_low": low,
+            "ci_high": high,
+            "sd": np.sqrt(dm.sigma2),
+            "n": dm.n.astype(np.int64),
+            "n_eff": dm.n_eff,
+            "sum_weights": dm.sum_w,
+            "df": df,
+            "n_omitted": counts.n_omitted.astype(np.int64),
+            "small_sample": small,
+            "note": notes,
+        },
+    )
     return frame
 
 
