@@ -43,7 +43,7 @@ from cxmetrics._warnings import warn
 from cxmetrics.data.frame import VALUE_PREFIX, reduce_values
 from cxmetrics.data.native import as_narwhals
 from cxmetrics.data.scales import CSAT_SCALE, NPS_SCALE, ResponseScale
-from cxmetrics.data.summaries import Omissions, prepare_table
+from cxmetrics.data.summaries import Omissions, infinite_weights, prepare_table
 from cxmetrics.errors import (
     ConvergenceError,
     InsufficientDataError,
@@ -361,11 +361,19 @@ def _base_array(frame: pd.DataFrame, column: str | None) -> FloatArray:
             f"Weight column {column!r} must hold numbers; got dtype {series.dtype}."
         )
     d = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    _check_base(column, int(np.isnan(d).sum()), float(np.nanmin(d)) if len(d) else 0)
+    present = d[~np.isnan(d)]
+    _check_base(
+        column,
+        int(d.size - present.size),
+        float(present.min()) if present.size else 0.0,
+        float(present.max()) if present.size else 0.0,
+    )
     return d
 
 
-def _check_base(column: str, n_missing: int, minimum: float) -> None:
+def _check_base(
+    column: str, n_missing: int, minimum: float, maximum: float = 0.0
+) -> None:
     if n_missing:
         raise InvalidDataError(
             f"Weight column {column!r} has {n_missing} missing value(s). Hint: drop "
@@ -376,6 +384,8 @@ def _check_base(column: str, n_missing: int, minimum: float) -> None:
             f"Weight column {column!r} must be non-negative; its smallest value is "
             f"{minimum:g}."
         )
+    if maximum == np.inf:
+        raise infinite_weights(column)
 
 
 def _missing_key_error(column: str, count: int) -> InvalidDataError:
@@ -525,7 +535,12 @@ def reduce_cells(
         if missing.any():
             raise _missing_key_error(column, int(summary.loc[missing, "__n"].sum()))
     if base is not None:
-        _check_base(base, int(summary["__dmiss"].sum()), float(summary["__dmin"].min()))
+        _check_base(
+            base,
+            int(summary["__dmiss"].sum()),
+            float(summary["__dmin"].min()),
+            float(summary["__dmax"].max()),
+        )
     summary = summary.sort_values(list(columns), kind="stable").reset_index(drop=True)
     return CellTable(
         cells=summary[list(columns)],
@@ -1491,7 +1506,7 @@ def weight_diagnostics(
         counts["__n"] = table.n
         if counts["__w"].isna().any():
             _check_base(weights, int(counts.loc[counts["__w"].isna(), "__n"].sum()), 0)
-        _check_base(weights, 0, float(counts["__w"].min()))
+        _check_base(weights, 0, float(counts["__w"].min()), float(counts["__w"].max()))
     rows: list[dict[str, Any]] = []
     if by_columns:
         groups = counts.groupby(by_columns, sort=False, observed=True, dropna=False)

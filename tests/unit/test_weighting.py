@@ -320,7 +320,11 @@ def test_missing_margin_values(survey: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [(-1.0, "must be non-negative"), (np.nan, "1 missing value")],
+    [
+        (-1.0, "must be non-negative"),
+        (np.nan, "1 missing value"),
+        (np.inf, "holds infinite values"),
+    ],
 )
 def test_bad_base_weights(survey: pd.DataFrame, value: float, message: str) -> None:
     data = survey.copy()
@@ -488,10 +492,17 @@ def test_weight_diagnostics_on_a_lazy_table(survey: pd.DataFrame) -> None:
 
 
 def test_weight_diagnostics_bad_weights(survey: pd.DataFrame) -> None:
+    import polars as pl
+
     data = survey.copy()
     data.loc[data.index[0], "weight"] = -2.0
     with pytest.raises(InvalidDataError, match="must be non-negative"):
         weight_diagnostics(data, "weight")
+    data.loc[data.index[0], "weight"] = np.inf
+    with pytest.raises(InvalidDataError, match="holds infinite values"):
+        weight_diagnostics(data, "weight")
+    with pytest.raises(InvalidDataError, match="holds infinite values"):
+        weight_diagnostics(pl.from_pandas(data.reset_index(drop=True)).lazy(), "weight")
     with pytest.raises(ColumnNotFoundError):
         weight_diagnostics(survey, "wieght")
 
