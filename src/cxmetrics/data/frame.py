@@ -1,11 +1,15 @@
 """Reduce a table of responses to weighted sums per group, stratum and value.
 
 One narwhals code path runs the heavy pass inside the caller's engine (polars, DuckDB,
-pyarrow, …): indicator and product columns are built with ``with_columns`` and only
-plain sums and a minimum go inside ``group_by().agg()``, so every engine keeps its
-fast hash aggregation. pandas input takes a vectorised numpy path (factorised keys
-and ``np.bincount``) that gives identical numbers. Either way only a small pandas
-table comes back: one row per group × stratum × distinct value.
+pyarrow, Spark, Dask): a single group-by of the caller's columns. Engines that
+evaluate expressions inside an aggregation (polars, DuckDB, Spark) get the weight
+products there, with no projection step before; pandas-like engines (Dask) get the
+products as columns first and only plain sums inside ``group_by().agg()``, which is
+all they aggregate fast. On DuckDB the same aggregate is issued as one relation step
+(:func:`_sums_in_duckdb`), since every narwhals step costs a bind there. pandas
+input takes a vectorised numpy path (factorised keys and ``np.bincount``) that gives
+identical numbers. Either way only a small pandas table comes back: one row per
+group × stratum × distinct value.
 
 Grouping by the rated value itself also validates the data: the distinct values come
 back in the small table, so out-of-scale codes, fractions and missing values are seen
