@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import scipy
+import scipy.stats
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "benchmarks" / "_data" / "coverage_results.pkl"
@@ -634,6 +635,35 @@ def _default_misses(results: list[sim.CellResult], exact: dict[Key, float]) -> s
     )
 
 
+def _unreachable_share_cells() -> str:
+    """Share cells (no weights, n ≥ 30) where no interval can cover 94–96%."""
+    family = sim.FAMILIES["share"]
+    cells = []
+    for profile in family.profiles:
+        p = sim.truth(family, profile, "equal")
+        for n in (n for n in sim.N_VALUES if n >= 30):
+            cum = np.r_[0.0, np.cumsum(scipy.stats.binom.pmf(np.arange(n + 1), n, p))]
+            # P(a ≤ X ≤ b) for every run of counts a ≤ b
+            runs = (cum[None, 1:] - cum[:-1, None])[np.triu_indices(n + 1)]
+            if ((runs >= sim.BAND[0]) & (runs <= sim.BAND[1])).any():
+                continue
+            below, above = (
+                runs[runs < sim.BAND[0]].max(),
+                runs[runs > sim.BAND[1]].min(),
+            )
+            cells.append(
+                f"{profile} at n = {n} ({100 * below:.1f}% or {100 * above:.1f}%)"
+            )
+    return (
+        "Some of these misses are not the method's: an interval whose limits "
+        "increase with the number of top-box answers contains the true share for "
+        "a run of counts a ≤ x ≤ b, so its exact coverage without weights is the "
+        "binomial probability of such a run, and in these cells no run has a "
+        "probability within 94–96%: " + "; ".join(cells) + ". No such interval, "
+        "Wilson's included, can meet the band there."
+    )
+
+
 def _notes(undefined: dict[tuple[str, str], int]) -> list[str]:
     score = undefined[("nps", "score")]
     t, normal = undefined[("mean", "t")], undefined[("mean", "normal")]
@@ -711,6 +741,8 @@ def render(
         "miss may be Monte Carlo noise.",
         "",
         _default_misses(results, exact),
+        "",
+        _unreachable_share_cells(),
         "",
         *_shortfalls(results, exact),
         "",
