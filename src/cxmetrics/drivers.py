@@ -671,7 +671,7 @@ def drivers(
       general (larger Shapley value).
 
     Shares are importance / R² for the additive methods (shapley,
-    relative_weights, pratt) and importance / total otherwise (|β| / Σ|β| for
+    relative_weights, pratt) and importance / total otherwise (``|β| / Σ|β|`` for
     ``beta``). Weights are sampling weights: importance equals R's
     ``lm(weights = w)`` / ``cov.wt`` values; coefficient SEs are design-based
     (linearisation, as ``survey::svyglm`` with ``svydesign(ids = ~1,
