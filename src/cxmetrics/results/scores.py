@@ -431,24 +431,7 @@ def share_frame(
         confidence_level=confidence_level,
         method=method,  # type: ignore[arg-type]
     )
-    small, notes = _notes(dm.n, min_n)
-    return group_labels_frame(
-        counts.groups,
-        counts.group_names,
-        {
-            "estimate": dm.estimate,
-            "std_error": dm.std_error,
-            "ci_low": low,
-            "ci_high": high,
-            "n": dm.n.astype(np.int64),
-            "n_eff": dm.n_eff,
-            "sum_weights": dm.sum_w,
-            "df": df,
-            "n_omitted": counts.n_omitted.astype(np.int64),
-            "small_sample": small,
-            "note": notes,
-        },
-    )
+    return _interval_table(counts, dm, low, high, df=df, min_n=min_n)
 
 
 def mean_frame(
@@ -468,26 +451,41 @@ def mean_frame(
         confidence_level=confidence_level,
         method=method,  # type: ignore[arg-type]
     )
-    small, notes = _notes(dm.n, min_n)
-    frame = group_labels_frame(
-        counts.groups,
-        counts.group_names,
-        {
-            "estimate": dm.estimate,
-            "std_error": dm.std_error,
-            "ci_low": low,
-            "ci_high": high,
-            "sd": np.sqrt(dm.sigma2),
-            "n": dm.n.astype(np.int64),
-            "n_eff": dm.n_eff,
-            "sum_weights": dm.sum_w,
-            "df": df,
-            "n_omitted": counts.n_omitted.astype(np.int64),
-            "small_sample": small,
-            "note": notes,
-        },
+    return _interval_table(
+        counts, dm, low, high, df=df, min_n=min_n, sd=np.sqrt(dm.sigma2)
     )
-    return frame
+
+
+def _interval_table(
+    counts: CategoryCounts,
+    dm: DomainMeans,
+    low: FloatArray,
+    high: FloatArray,
+    *,
+    df: FloatArray,
+    min_n: int,
+    sd: FloatArray | None = None,
+) -> pd.DataFrame:
+    """Build the tidy table of a share or mean: estimate, interval, sizes, flags."""
+    small, notes = _notes(dm.n, min_n)
+    columns: dict[str, Any] = {
+        "estimate": dm.estimate,
+        "std_error": dm.std_error,
+        "ci_low": low,
+        "ci_high": high,
+    }
+    if sd is not None:
+        columns["sd"] = sd
+    columns.update(
+        n=dm.n.astype(np.int64),
+        n_eff=dm.n_eff,
+        sum_weights=dm.sum_w,
+        df=df,
+        n_omitted=counts.n_omitted.astype(np.int64),
+        small_sample=small,
+        note=notes,
+    )
+    return group_labels_frame(counts.groups, counts.group_names, columns)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
