@@ -4,8 +4,11 @@ Population: an outcome and 3 correlated drivers, multivariate normal with a know
 correlation matrix, so each method's true importance is its value at that matrix.
 Sampling weights are drawn independently of the data: the weighted estimator targets
 the same truth with a design effect. One driver per sample is scored, so the trials
-are independent. Observed (2026-11): 94% at n = 300 for shapley, relative weights,
-pratt and last (400 weighted samples each).
+are independent. Observed (2026-11, 2,000 samples each): at n = 1000, 94.6–95.3%
+for shapley, relative weights, pratt and last; at n = 300, 93.7–94.3% for the
+non-negative measures (square-root scale) and 92.8–93.0% for pratt (symmetric).
+The delta method is asymptotic: docs/drivers.md advises the bootstrap below about
+1,000 responses (benchmarks/drivers_coverage.py prints the full table).
 """
 
 from __future__ import annotations
@@ -60,5 +63,16 @@ def test_delta_coverage_short(method: str) -> None:
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("method", ["shapley", "relative_weights", "pratt", "last"])
 def test_delta_coverage_full(method: str, weighted: bool) -> None:
-    hits, reps = simulate(method, reps=2000, n=300, seed=2026, weighted=weighted)
+    """At n = 1000 the delta-method intervals hold the 95% level."""
+    hits, reps = simulate(method, reps=2000, n=1000, seed=2026, weighted=weighted)
     assert stats.binomtest(hits, reps, 0.95).pvalue > 0.01, (method, weighted, hits)
+
+
+@pytest.mark.slow
+@pytest.mark.coverage
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("method", ["shapley", "relative_weights", "pratt", "last"])
+def test_delta_coverage_documented_at_n_300(method: str, weighted: bool) -> None:
+    """At n = 300 they fall short of 95% by at most the documented 2.5 points."""
+    hits, reps = simulate(method, reps=2000, n=300, seed=2026, weighted=weighted)
+    assert hits / reps >= 0.925, (method, weighted, hits)
