@@ -240,15 +240,27 @@ KNOWN_SHORTFALLS: dict[tuple[str, str, int, str], str] = {
 }
 
 
-def _grid(family: str, method: str) -> list[object]:
+def _default_method_cells() -> list[object]:
+    """Every n ≥ 30 cell of each family's default method, misses as strict xfails."""
     cases = []
-    for _, profile, n, weighting in sim.grid(family):
-        if n < 30:
-            continue
-        reason = KNOWN_SHORTFALLS.get((method, profile, n, weighting))
-        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-        case_id = f"{profile}-{n}-{weighting}"
-        cases.append(pytest.param(profile, n, weighting, marks=marks, id=case_id))
+    for family in ("nps", "share"):
+        method = sim.DEFAULT_METHOD[family]
+        for _, profile, n, weighting in sim.grid(family):
+            if n < 30:
+                continue
+            reason = KNOWN_SHORTFALLS.get((method, profile, n, weighting))
+            marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+            cases.append(
+                pytest.param(
+                    family,
+                    method,
+                    profile,
+                    n,
+                    weighting,
+                    marks=marks,
+                    id=f"{method}-{profile}-{n}-{weighting}",
+                )
+            )
     return cases
 
 
@@ -262,17 +274,11 @@ def _coverage(family: str, method: str, profile: str, n: int, weighting: str) ->
 
 @pytest.mark.slow
 @pytest.mark.coverage
-@pytest.mark.parametrize(("profile", "n", "weighting"), _grid("nps", "adjusted_wald"))
-def test_adjusted_wald_coverage_in_band(profile, n, weighting):
-    coverage = _coverage("nps", "adjusted_wald", profile, n, weighting)
-    assert sim.BAND[0] <= coverage <= sim.BAND[1], coverage
-
-
-@pytest.mark.slow
-@pytest.mark.coverage
-@pytest.mark.parametrize(("profile", "n", "weighting"), _grid("share", "wilson"))
-def test_wilson_coverage_in_band(profile, n, weighting):
-    coverage = _coverage("share", "wilson", profile, n, weighting)
+@pytest.mark.parametrize(
+    ("family", "method", "profile", "n", "weighting"), _default_method_cells()
+)
+def test_default_method_coverage_in_band(family, method, profile, n, weighting):
+    coverage = _coverage(family, method, profile, n, weighting)
     assert sim.BAND[0] <= coverage <= sim.BAND[1], coverage
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 from numpy.testing import assert_allclose
+from scipy import stats
 
 import cxmetrics as cx
 from cxmetrics.drivers import drivers
@@ -88,6 +89,27 @@ def test_table_columns_and_protocol(result: DriverResult) -> None:
     with pytest.raises((AttributeError, TypeError)):
         result.table = None  # type: ignore[misc]
     assert repr(result).startswith("DriverResult(satisfaction ~ 6 drivers")
+
+
+@pytest.mark.parametrize(
+    ("method", "square_root"), [("shapley", True), ("last", True), ("pratt", False)]
+)
+def test_delta_limits_closed_form(
+    survey: pd.DataFrame, method: str, square_root: bool
+) -> None:
+    """Non-negative measures: (√θ ± z·SE/2√θ)², floored at 0; signed: θ ± z·SE."""
+    frame = drivers(survey, "satisfaction", EXP, weights="weight", method=method)
+    frame = frame.to_frame()
+    theta, se = frame["importance"].to_numpy(), frame["std_error"].to_numpy()
+    z = stats.norm.ppf(0.975)
+    if square_root:
+        half = z * se / (2 * np.sqrt(theta))
+        low = np.maximum(np.sqrt(theta) - half, 0) ** 2
+        high = (np.sqrt(theta) + half) ** 2
+    else:
+        low, high = theta - z * se, theta + z * se
+    assert_allclose(frame["ci_low"], low, rtol=1e-12)
+    assert_allclose(frame["ci_high"], high, rtol=1e-12)
 
 
 def test_recomputed_interval(result: DriverResult) -> None:

@@ -191,16 +191,22 @@ def test_tango_statistic_vectorised_matches_scalar() -> None:
 def test_bayes_equals_scalar_or_adaptive_reference(
     prior: Literal["jeffreys", "uniform"], confidence_level: float
 ) -> None:
-    p_pos, p_neg, n_star = grid(40, seed=2)
+    check_bayes_on_grid(40, 2, prior, confidence_level)
+
+
+def check_bayes_on_grid(
+    size: int,
+    seed: int,
+    prior: Literal["jeffreys", "uniform"],
+    confidence_level: float,
+) -> None:
+    """The vectorised Bayes limits on a random grid of posteriors, against the reference."""
+    p_pos, p_neg, n_star = grid(size, seed=seed)
     expected = reference_nps_bayes(
         p_pos, p_neg, n_star, confidence_level=confidence_level, prior=prior
     )
     got = nps_bayes(
-        p_pos,
-        p_neg,
-        n_star,
-        confidence_level=confidence_level,
-        prior=prior,
+        p_pos, p_neg, n_star, confidence_level=confidence_level, prior=prior
     )
     assert_bayes_limits_accurate(
         got,
@@ -218,24 +224,7 @@ def test_bayes_equals_scalar_or_adaptive_reference(
 def test_bayes_equals_scalar_or_adaptive_reference_wide_grid(
     prior: Literal["jeffreys", "uniform"], confidence_level: float
 ) -> None:
-    p_pos, p_neg, n_star = grid(600, seed=4)
-    expected = reference_nps_bayes(
-        p_pos, p_neg, n_star, confidence_level=confidence_level, prior=prior
-    )
-    got = nps_bayes(
-        p_pos,
-        p_neg,
-        n_star,
-        confidence_level=confidence_level,
-        prior=prior,
-    )
-    assert_bayes_limits_accurate(
-        got,
-        expected,
-        (p_pos, p_neg, n_star),
-        confidence_level=confidence_level,
-        prior=prior,
-    )
+    check_bayes_on_grid(600, 4, prior, confidence_level)
 
 
 @pytest.mark.filterwarnings(BOOST_WARNING)
