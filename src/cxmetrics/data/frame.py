@@ -602,8 +602,9 @@ def _sums_in_agg(
 ) -> pd.DataFrame:
     """One ``group_by(columns).agg(sums of expressions)`` over the caller's columns.
 
-    No projection step: each step of a lazy query is bound once more (DuckDB's
-    relation API binds ≈ 5 ms a step over an ENUM key with 1,000 levels). The
+    No projection step: polars and Spark evaluate the products inside their
+    aggregation (polars on a 100M-row parquet scan: 5.9 s, against 8.4 s with the
+    products projected first; DuckDB takes :func:`_sums_in_duckdb`). The
     weight checks cost no extra aggregate: a missing, NaN or negative weight
     turns its cell's sum into NaN, and only then does a second pass
     (:func:`_weight_faults`) count them. Missing and NaN values group apart and
