@@ -40,7 +40,6 @@ sys.path.insert(0, str(ROOT / "tests" / "coverage"))
 import _simulate as sim  # noqa: E402
 
 import cxmetrics  # noqa: E402
-from cxmetrics.estimators.nps import nps_interval  # noqa: E402
 
 UNITS = {
     "nps": ("NPS points", 100.0),
@@ -117,15 +116,7 @@ def _check_bayes(family: str, profile: str, n: int, weighting: str) -> list[floa
     diffs = []
     for method in sim.NPS_BAYES:
         low, high = sim.bayes_limits(sim.bayes_cdf(inp, method), CHECK_REPS)
-        ref_low, ref_high = nps_interval(
-            method,
-            d=inp.dm.estimate,
-            p_pos=inp.p_pos,
-            p_neg=inp.p_neg,
-            variance=inp.dm.variance,
-            n_star=inp.n_star(method),
-            confidence_level=sim.CONFIDENCE_LEVEL,
-        )
+        ref_low, ref_high = sim.limits(fam, method, inp)
         diffs.extend(np.abs(np.r_[low - ref_low, high - ref_high]).tolist())
     return diffs
 

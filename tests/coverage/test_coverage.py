@@ -26,7 +26,6 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from cxmetrics.estimators.nps import nps_interval
 from cxmetrics.results.scores import nps_frame, share_frame
 
 REPS = 2_000
@@ -134,17 +133,8 @@ def test_exact_coverage_of_a_textbook_case():
 def test_vectorised_bayes_matches_library(method, profile, n, weighting):
     inp = sim.inputs(sim.NPS, sim.simulate_counts(sim.NPS, profile, n, weighting, 2))
     low, high = sim.bayes_limits(sim.bayes_cdf(inp, method), 2)
-    # nps_frame passes n* = interval_sample_size(counts, codes, method=...)
-    n_star = inp.n_star(method)
-    ref_low, ref_high = nps_interval(
-        method,
-        d=inp.dm.estimate,
-        p_pos=inp.p_pos,
-        p_neg=inp.p_neg,
-        variance=inp.dm.variance,
-        n_star=n_star,
-        confidence_level=sim.CONFIDENCE_LEVEL,
-    )
+    # the library's interval, with the n* nps_frame passes (interval_sample_size)
+    ref_low, ref_high = sim.limits(sim.NPS, method, inp)
     # root finding on both sides (xtol 1e-12): STYLE 3.8 tolerance for root finding
     np.testing.assert_allclose(low, ref_low, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(high, ref_high, rtol=1e-8, atol=1e-10)
